@@ -1,0 +1,129 @@
+"""Fixtures: a fresh app per test on SpatiaLite and on PostGIS (migrated by Alembic)."""
+
+import os
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+
+from walkapp import create_app
+from walkapp.extensions import db as _db
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+ADMIN_URL = os.environ.get(
+    "WALKAPP_TEST_DATABASE_URL", "postgresql://walkapp:walkapp@127.0.0.1:5432/postgres"
+)
+KEEP_TABLES = {"categories", "spatial_ref_sys", "alembic_version"}
+
+
+def _plain(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def _url_with_db(url: str, name: str) -> str:
+    return _plain(url).split("?")[0].rsplit("/", 1)[0] + f"/{name}"
+
+
+def migrate_to_head(app) -> None:
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"), revision="heads")
+
+
+@pytest.fixture(scope="session")
+def postgis_url():
+    """A throwaway PostGIS database for this test session; never skipped."""
+    name = f"walkapp_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    try:
+        admin = psycopg.connect(_plain(ADMIN_URL), autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"PostGIS is required for the tests and is not reachable: {exc}")
+    admin.execute(f'CREATE DATABASE "{name}"')
+    url = _url_with_db(ADMIN_URL, name)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    app = create_app({"DATABASE_URL": url, "TESTING": True})
+    migrate_to_head(app)
+    with app.app_context():
+        _db.engine.dispose()
+    yield url
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.fixture(scope="session")
+def spatialite_template(tmp_path_factory):
+    """A migrated SpatiaLite file; each test gets a copy."""
+    path = tmp_path_factory.mktemp("spatialite") / "template.sqlite"
+    app = create_app({"DATABASE_URL": f"sqlite:///{path}", "TESTING": True})
+    migrate_to_head(app)
+    with app.app_context():
+        _db.engine.dispose()
+    return path
+
+
+def _truncate(app) -> None:
+    with app.app_context():
+        names = [t.name for t in _db.metadata.sorted_tables if t.name not in KEEP_TABLES]
+        with _db.engine.begin() as conn:
+            conn.execute(sa.text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["spatialite", "postgis"])
+def backend(request):
+    return request.param
+
+
+@pytest.fixture
+def app(request, backend, tmp_path):
+    config = {"TESTING": True, "SECRET_KEY": "test-" + uuid.uuid4().hex,
+              "PHOTO_DIR": str(tmp_path / "photos"), "SERVER_NAME": None}
+    config.update(getattr(request, "param", None) or {})
+    if backend == "spatialite":
+        db_file = tmp_path / "walkapp.sqlite"
+        shutil.copy(request.getfixturevalue("spatialite_template"), db_file)
+        config["DATABASE_URL"] = f"sqlite:///{db_file}"
+    else:
+        config["DATABASE_URL"] = request.getfixturevalue("postgis_url")
+    application = create_app(config)
+    if backend == "postgis":
+        _truncate(application)
+    yield application
+    with application.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def session(app):
+    with app.app_context():
+        yield _db.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert match, "page has no CSRF meta tag"
+    return match.group(1)
+
+
+@pytest.fixture
+def shared_data():
+    if not SHARED_DATA.exists():
+        pytest.skip(f"{SHARED_DATA} is absent (a new user's machine); CI has it")
+    return SHARED_DATA

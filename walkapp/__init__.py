@@ -1,0 +1,31 @@
+"""walkapp: safety walks and CPTED follow-up."""
+
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure an app; nothing is configured at import time."""
+    from walkapp import cli, config, web
+    from walkapp.extensions import babel, csrf, db, htmx, login, migrate
+
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    config.load(app, test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login.init_app(app)
+    babel.init_app(app, locale_selector=web.select_locale, timezone_selector=lambda: None)
+    web.init_app(app)
+    cli.init_app(app)
+    return app

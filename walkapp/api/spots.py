@@ -1,0 +1,81 @@
+from flask import current_app, jsonify, request, url_for
+
+from walkapp.api import bp
+from walkapp.domain.errors import N_, ValidationError
+from walkapp.extensions import db
+from walkapp.photos.processing import process
+from walkapp.photos.store import FileStore
+from walkapp.services import spots as spot_service
+from walkapp.services import walks as walk_service
+from walkapp.web import current_actor
+
+
+def photo_url(photo, rendition: str) -> str:
+    return url_for("photos.show", token=photo.token, rendition=rendition)
+
+
+def limits() -> spot_service.Limits:
+    cfg = current_app.config
+    return spot_service.Limits(max_distance_m=cfg["SPOT_MAX_DISTANCE_FROM_AREA_M"],
+                               note_max_chars=cfg["NOTE_MAX_CHARS"],
+                               photos_per_spot=cfg["PHOTOS_PER_SPOT"])
+
+
+def photo_store() -> FileStore:
+    return FileStore(current_app.config["PHOTO_DIR"])
+
+
+def read_photos(files) -> list:
+    """Process every uploaded photo before anything is saved; any bad one rejects all."""
+    cfg = current_app.config
+    uploads = [f for f in files if f and f.filename is not None]
+    uploads = [f for f in uploads if f.filename or f.content_length]
+    if len(uploads) > cfg["PHOTOS_PER_SPOT"]:
+        raise ValidationError(N_("At most %(n)s photos per spot."), "photo",
+                              n=cfg["PHOTOS_PER_SPOT"])
+    out = []
+    for f in uploads:
+        data = f.read(cfg["PHOTO_MAX_BYTES"] + 1)
+        if not data and not f.filename:
+            continue
+        out.append(process(data, max_bytes=cfg["PHOTO_MAX_BYTES"],
+                           max_pixels=cfg["PHOTO_MAX_PIXELS"]))
+    return out
+
+
+@bp.post("/walks/<int:walk_id>/spots")
+def create_spot(walk_id: int):
+    actor = current_actor()
+    walk = walk_service.get_walk(db.session, walk_id)
+    spot_service.may_add(db.session, actor, walk)
+    data = spot_service.parse_spot_input(
+        request.form, request.form.getlist("categories"),
+        spot_service.known_categories(db.session), limits())
+    existing = spot_service.find_by_client_uuid(db.session, data.client_uuid)
+    photos = [] if existing else read_photos(request.files.getlist("photo"))
+    result = spot_service.add_spot(db.session, actor, walk, data, photos, photo_store(), limits())
+    body = spot_service.spot_feature(result.spot, photo_url, current_actor())
+    resp = jsonify(body)
+    resp.status_code = 201 if result.created else 200
+    if result.created:
+        resp.headers["Location"] = url_for("api.get_spot", spot_id=result.spot.id)
+    return resp
+
+
+@bp.get("/spots/<int:spot_id>")
+def get_spot(spot_id: int):
+    actor = current_actor()
+    spot = spot_service.get_spot(db.session, actor, spot_id)
+    return jsonify(spot_service.spot_feature(spot, photo_url, actor))
+
+
+@bp.get("/spots.geojson")
+def spots_geojson():
+    actor = current_actor()
+    f = spot_service.parse_filter(request.args, spot_service.known_categories(db.session))
+    spots = spot_service.query_spots(db.session, actor, f)
+    features = [spot_service.spot_feature(s, photo_url, actor) for s in spots]
+    resp = jsonify({"type": "FeatureCollection", "features": features,
+                    "numberReturned": len(features)})
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp

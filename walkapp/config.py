@@ -1,0 +1,82 @@
+"""Configuration: defaults, then instance/config.py, then WALKAPP_* environment variables."""
+
+import os
+import secrets
+from pathlib import Path
+
+# geoalchemy2 loads SpatiaLite from this name; Debian installs it on the loader path.
+os.environ.setdefault("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
+
+
+class Defaults:
+    # Database: a SpatiaLite file in the instance folder unless DATABASE_URL says otherwise.
+    DATABASE_URL: str | None = None
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    # Map tiles are the only outside resource a page loads.
+    TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    TILE_ATTRIBUTION = (
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-bidragydere'
+    )
+    TILE_MAX_ZOOM = 19
+    MAP_CENTER = (55.6640, 12.3540)  # Albertslund
+
+    BABEL_DEFAULT_LOCALE = "da"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Copenhagen"
+    LANGUAGES = ("da", "en")
+
+    # Field capture
+    GPS_WARN_ACCURACY_M = 25
+    GPS_MAX_ACCURACY_M = 100
+    SPOT_MAX_DISTANCE_FROM_AREA_M = 2000
+    NOTE_MAX_CHARS = 2000
+    LIVE_POLL_SECONDS = 4
+    JOIN_LINK_VALID_DAYS_AFTER_WALK = 7
+
+    # Photos
+    PHOTO_MAX_BYTES = 25 * 1024 * 1024
+    PHOTO_MAX_PIXELS = 60_000_000
+    PHOTOS_PER_SPOT = 10
+    MAX_CONTENT_LENGTH = 260 * 1024 * 1024
+
+    WTF_CSRF_TIME_LIMIT = None  # a walk lasts hours; the token lives as long as the session
+    WTF_CSRF_HEADERS = ["X-CSRFToken", "X-CSRF-Token"]
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
+
+
+def sqlite_url(path: Path) -> str:
+    """Return a SpatiaLite URL for *path* that initialises only the WGS84 SRIDs (fast)."""
+    return f"sqlite:///{path}?geoalchemy2_connect_sqlite_init_mode=WGS84"
+
+
+def load(app, test_config: dict | None) -> None:
+    """Fill app.config in the documented order."""
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("WALKAPP")
+    if test_config:
+        app.config.update(test_config)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    url = app.config.get("DATABASE_URL") or sqlite_url(instance / "walkapp.sqlite")
+    if url.startswith("sqlite") and "geoalchemy2_connect_sqlite_init_mode" not in url:
+        url += ("&" if "?" in url else "?") + "geoalchemy2_connect_sqlite_init_mode=WGS84"
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config.setdefault("PHOTO_DIR", str(instance / "photos"))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance)
+
+
+def _instance_secret(instance: Path) -> str:
+    """Return a random secret kept in the instance folder, so sessions survive restarts."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,1 @@
+"""Geometry in one place: shapes, coordinate systems and the portable spatial queries."""

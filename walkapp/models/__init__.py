@@ -1,0 +1,18 @@
+"""SQLAlchemy models. Importing this package registers every table on db.metadata."""
+
+from walkapp.models.area import Area
+from walkapp.models.org import Organisation, User
+from walkapp.models.spot import Category, Photo, Spot, spot_categories
+from walkapp.models.walk import Participant, Walk
+
+__all__ = [
+    "Area",
+    "Category",
+    "Organisation",
+    "Participant",
+    "Photo",
+    "Spot",
+    "User",
+    "Walk",
+    "spot_categories",
+]

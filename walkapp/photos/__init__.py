@@ -1,0 +1,1 @@
+"""Photo processing (Pillow) and storage."""

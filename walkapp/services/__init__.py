@@ -1,0 +1,1 @@
+"""Use cases. They take a Session, raise domain errors, and never touch the request."""

@@ -1,0 +1,409 @@
+"""Spots: validating, adding, editing, hiding and querying findings."""
+
+import math
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+import sqlalchemy.exc as sa_exc
+import sqlalchemy.orm as so
+
+from walkapp.domain.actor import Actor
+from walkapp.domain.catalogue import KINDS, LIGHT, LOCATION_SOURCES, VISIBILITY
+from walkapp.domain.errors import N_, NotFound, PermissionDenied, ValidationError
+from walkapp.geo.crs import distance_m
+from walkapp.geo.queries import bbox_filter
+from walkapp.geo.shapes import feature, from_db, point, to_db
+from walkapp.models import Area, Category, Participant, Photo, Spot, Walk
+from walkapp.models.types import utcnow
+from walkapp.photos.processing import ProcessedPhoto
+from walkapp.photos.store import FileStore
+from walkapp.services import walks as walk_service
+
+
+@dataclass
+class SpotInput:
+    lat: float
+    lon: float
+    accuracy_m: float | None
+    kind: str
+    categories: list[str]
+    feeling: int | None
+    note: str
+    client_uuid: str
+    location_source: str = "device"
+    visibility: str = "offentlig"
+    light: str | None = None
+
+
+@dataclass
+class Limits:
+    max_distance_m: float = 2000
+    note_max_chars: int = 2000
+    photos_per_spot: int = 10
+
+
+def _number(raw: dict, name: str, required: bool = True) -> float | None:
+    value = (raw.get(name) or "").strip()
+    if not value:
+        if required:
+            raise ValidationError(N_("The field %(name)s is required."), name, name=name)
+        return None
+    try:
+        number = float(value.replace(",", "."))
+    except ValueError as exc:
+        raise ValidationError(N_("The field %(name)s must be a number."), name,
+                              name=name) from exc
+    if not math.isfinite(number):
+        raise ValidationError(N_("The field %(name)s must be a number."), name, name=name)
+    return number
+
+
+def parse_spot_input(raw: dict[str, str], categories: list[str], known: Iterable[str],
+                     limits: Limits, partial: bool = False) -> SpotInput:
+    """Validate form fields into a SpotInput, naming the field of the first error."""
+    lat = _number(raw, "lat")
+    lon = _number(raw, "lon")
+    if not -90 <= lat <= 90:
+        raise ValidationError(N_("The latitude must be between -90 and 90."), "lat")
+    if not -180 <= lon <= 180:
+        raise ValidationError(N_("The longitude must be between -180 and 180."), "lon")
+    accuracy = _number(raw, "accuracy_m", required=False)
+    if accuracy is not None and accuracy < 0:
+        raise ValidationError(N_("The accuracy cannot be negative."), "accuracy_m")
+    kind = (raw.get("kind") or "").strip()
+    if kind not in KINDS:
+        raise ValidationError(N_("Choose tryg or utryg."), "kind")
+    known = set(known)
+    codes = []
+    for code in categories:
+        code = code.strip().upper()
+        if code not in known:
+            raise ValidationError(N_("Unknown category: %(code)s."), "categories", code=code)
+        if code not in codes:
+            codes.append(code)
+    feeling_raw = (raw.get("feeling") or "").strip()
+    feeling = None
+    if feeling_raw:
+        if not feeling_raw.isdigit() or not 1 <= int(feeling_raw) <= 5:
+            raise ValidationError(N_("The feeling of safety must be a whole number from 1 to 5."),
+                                  "feeling")
+        feeling = int(feeling_raw)
+    note = raw.get("note") or ""
+    if len(note) > limits.note_max_chars:
+        raise ValidationError(N_("The note may have at most %(n)s characters."), "note",
+                              n=limits.note_max_chars)
+    client_uuid = (raw.get("client_uuid") or "").strip()
+    if not partial:
+        try:
+            client_uuid = str(uuid.UUID(client_uuid))
+        except ValueError as exc:
+            raise ValidationError(N_("The field %(name)s must be a UUID."), "client_uuid",
+                                  name="client_uuid") from exc
+    source = (raw.get("location_source") or "device").strip()
+    if source not in LOCATION_SOURCES:
+        raise ValidationError(N_("Unknown location source."), "location_source")
+    visibility = (raw.get("visibility") or "offentlig").strip()
+    if visibility not in VISIBILITY:
+        raise ValidationError(N_("Unknown visibility."), "visibility")
+    light = (raw.get("light") or "").strip() or None
+    if light is not None and light not in LIGHT:
+        raise ValidationError(N_("Choose daylight or darkness."), "light")
+    return SpotInput(lat=lat, lon=lon, accuracy_m=accuracy, kind=kind, categories=codes,
+                     feeling=feeling, note=note.strip(), client_uuid=client_uuid,
+                     location_source=source, visibility=visibility, light=light)
+
+
+def known_categories(session) -> list[str]:
+    return list(session.scalars(sa.select(Category.code).where(Category.active)))
+
+
+def _check_near_area(session, walk: Walk, lat: float, lon: float, max_m: float) -> None:
+    area = session.get(Area, walk.area_id)
+    dist = distance_m(from_db(area.geom), point(lon, lat))
+    if dist > max_m:
+        raise ValidationError(
+            N_("The position is %(km).1f km from the walk's area (at most %(max).1f km allowed)."),
+            "lat", km=dist / 1000, max=max_m / 1000)
+
+
+def may_add(session, actor: Actor, walk: Walk) -> Participant | None:
+    """Return the actor's participant row, or raise if the actor may not add spots here."""
+    participant = walk_service.participant_of(session, actor, walk)
+    if walk_service.is_leader(actor, walk):
+        return participant
+    if participant is None:
+        raise PermissionDenied(N_("You are not a participant of this walk."))
+    if walk.status == "afsluttet":
+        raise PermissionDenied(N_("This walk has ended."))
+    return participant
+
+
+def may_edit(session, actor: Actor, spot: Spot) -> None:
+    walk = spot.walk
+    if walk_service.is_leader(actor, walk):
+        return
+    participant = walk_service.participant_of(session, actor, walk)
+    if participant is None or spot.participant_id != participant.id:
+        raise PermissionDenied(N_("You can only change your own spots."))
+    if walk.status == "afsluttet":
+        raise PermissionDenied(N_("This walk has ended."))
+
+
+@dataclass
+class AddResult:
+    spot: Spot
+    created: bool
+    written: list = field(default_factory=list)
+
+
+def find_by_client_uuid(session, client_uuid: str) -> Spot | None:
+    return session.scalar(sa.select(Spot).where(Spot.client_uuid == client_uuid))
+
+
+def add_spot(session, actor: Actor, walk: Walk, data: SpotInput, photos: list[ProcessedPhoto],
+             store: FileStore, limits: Limits) -> AddResult:
+    """Add a spot with its photos and commit: all of it, or nothing (files included)."""
+    existing = find_by_client_uuid(session, data.client_uuid)
+    if existing is not None:
+        if existing.walk_id != walk.id:
+            raise ValidationError(N_("This spot id belongs to another walk."), "client_uuid")
+        may_add(session, actor, walk)
+        return AddResult(existing, False)
+    participant = may_add(session, actor, walk)
+    if participant is None and actor.user_id is not None:
+        participant = walk_service.join_walk(session, actor, walk, role_label="andet") \
+            if walk.status != "afsluttet" else None
+    _check_near_area(session, walk, data.lat, data.lon, limits.max_distance_m)
+    if len(photos) > limits.photos_per_spot:
+        raise ValidationError(N_("At most %(n)s photos per spot."), "photo",
+                              n=limits.photos_per_spot)
+    cats = session.scalars(sa.select(Category).where(Category.code.in_(data.categories))).all()
+    spot = Spot(
+        client_uuid=data.client_uuid, walk_id=walk.id,
+        participant_id=participant.id if participant else None,
+        geom=to_db(point(data.lon, data.lat)), accuracy_m=data.accuracy_m,
+        location_source=data.location_source, kind=data.kind, feeling=data.feeling,
+        note=data.note, light=data.light or walk.light, visibility=data.visibility,
+        categories=sorted(cats, key=lambda c: c.sort),
+    )
+    written = []
+    try:
+        for ph in photos:
+            spot.photos.append(_photo_row(ph))
+            for name, blob in ph.renditions.items():
+                path = store.save(ph.sha256, name, blob)
+                if path:
+                    written.append(path)
+        session.add(spot)
+        session.commit()
+    except sa_exc.IntegrityError:
+        session.rollback()
+        store.delete(written)
+        existing = find_by_client_uuid(session, data.client_uuid)
+        if existing is None:
+            raise
+        return AddResult(existing, False)
+    except BaseException:
+        session.rollback()
+        store.delete(written)
+        raise
+    return AddResult(spot, True, written)
+
+
+def _photo_row(ph: ProcessedPhoto) -> Photo:
+    import secrets
+
+    return Photo(sha256=ph.sha256, token=secrets.token_urlsafe(32), width=ph.width,
+                 height=ph.height, source_format=ph.source_format, taken_at=ph.taken_at,
+                 gps_lat=ph.gps_lat, gps_lon=ph.gps_lon)
+
+
+def update_spot(session, actor: Actor, spot: Spot, data: SpotInput, limits: Limits,
+                version: int | None = None) -> Spot:
+    may_edit(session, actor, spot)
+    if version is not None and version != spot.version:
+        from walkapp.domain.errors import Conflict
+
+        raise Conflict(N_("Someone else changed this spot meanwhile. Reload to see it."))
+    _check_near_area(session, spot.walk, data.lat, data.lon, limits.max_distance_m)
+    spot.geom = to_db(point(data.lon, data.lat))
+    spot.accuracy_m = data.accuracy_m
+    spot.kind, spot.feeling, spot.note = data.kind, data.feeling, data.note
+    spot.visibility = data.visibility
+    if data.light:
+        spot.light = data.light
+    spot.categories = sorted(
+        session.scalars(sa.select(Category).where(Category.code.in_(data.categories))).all(),
+        key=lambda c: c.sort)
+    spot.updated_at = utcnow()
+    session.flush()
+    return spot
+
+
+def set_hidden(session, actor: Actor, spot: Spot, hidden: bool) -> Spot:
+    if not walk_service.is_leader(actor, spot.walk):
+        raise PermissionDenied(N_("Only the walk leader can hide spots."))
+    spot.hidden = hidden
+    spot.updated_at = utcnow()
+    session.flush()
+    return spot
+
+
+def get_spot(session, actor: Actor, spot_id: int) -> Spot:
+    spot = session.scalar(sa.select(Spot).where(Spot.id == spot_id, visible_clause(actor)))
+    if spot is None:
+        raise NotFound(N_("No such spot."))
+    return spot
+
+
+def visible_clause(actor: Actor):
+    """Return a WHERE clause for the spots *actor* may see."""
+    levels = sa.or_(Spot.visibility.in_(actor.visibility),
+                    Spot.participant_id.in_(list(actor.guest_participations.values()) or [-1]))
+    if actor.reads_all:
+        return levels
+    led = sa.select(Walk.id).where(Walk.leader_id == actor.user_id) if actor.user_id else None
+    own_walks = []
+    if actor.user_id is not None:
+        own_walks.append(Spot.walk_id.in_(sa.select(Participant.walk_id).where(
+            Participant.user_id == actor.user_id)))
+    if actor.guest_participations:
+        own_walks.append(Spot.walk_id.in_(list(actor.guest_participations)))
+    conds = []
+    if led is not None:
+        conds.append(Spot.walk_id.in_(led))
+    if own_walks:
+        conds.append(sa.and_(sa.or_(*own_walks), sa.not_(Spot.hidden)))
+    if not conds:
+        return sa.false()
+    return sa.and_(levels, sa.or_(*conds))
+
+
+@dataclass
+class SpotFilter:
+    bbox: tuple[float, float, float, float] | None = None
+    walk_id: int | None = None
+    area_id: int | None = None
+    kind: str | None = None
+    categories: list[str] = field(default_factory=list)
+    date_from: date | None = None
+    date_to: date | None = None
+    light: str | None = None
+    since: datetime | None = None
+    include_hidden: bool = True
+    limit: int = 5000
+
+
+def parse_filter(args, known: Iterable[str]) -> SpotFilter:
+    """Parse query-string filters; raise ValidationError naming the bad parameter."""
+    f = SpotFilter()
+    if args.get("bbox"):
+        try:
+            parts = [float(x) for x in args["bbox"].split(",")]
+        except ValueError as exc:
+            raise ValidationError(N_("bbox must be minlon,minlat,maxlon,maxlat."), "bbox") from exc
+        if len(parts) != 4 or not all(math.isfinite(p) for p in parts) \
+                or parts[0] > parts[2] or parts[1] > parts[3]:
+            raise ValidationError(N_("bbox must be minlon,minlat,maxlon,maxlat."), "bbox")
+        f.bbox = tuple(parts)
+    for name, attr in (("walk", "walk_id"), ("area", "area_id")):
+        if args.get(name):
+            if not str(args[name]).isdigit():
+                raise ValidationError(N_("The field %(name)s must be a number."), name,
+                                      name=name)
+            setattr(f, attr, int(args[name]))
+    if args.get("kind"):
+        if args["kind"] not in KINDS:
+            raise ValidationError(N_("Choose tryg or utryg."), "kind")
+        f.kind = args["kind"]
+    known = set(known)
+    cats = args.getlist("category") if hasattr(args, "getlist") else [args.get("category")]
+    for c in [c for c in cats if c]:
+        if c.upper() not in known:
+            raise ValidationError(N_("Unknown category: %(code)s."), "category", code=c)
+        f.categories.append(c.upper())
+    for name, attr in (("from", "date_from"), ("to", "date_to")):
+        if args.get(name):
+            try:
+                setattr(f, attr, date.fromisoformat(args[name]))
+            except ValueError as exc:
+                raise ValidationError(N_("%(name)s must be a date (YYYY-MM-DD)."), name,
+                                      name=name) from exc
+    if args.get("light"):
+        if args["light"] not in LIGHT:
+            raise ValidationError(N_("Choose daylight or darkness."), "light")
+        f.light = args["light"]
+    if args.get("since"):
+        try:
+            f.since = datetime.fromisoformat(args["since"])
+        except ValueError as exc:
+            raise ValidationError(N_("since must be an ISO 8601 time."), "since") from exc
+    return f
+
+
+def query_spots(session, actor: Actor, f: SpotFilter) -> list[Spot]:
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo("Europe/Copenhagen")
+    q = sa.select(Spot).where(visible_clause(actor))
+    if f.bbox:
+        q = q.where(bbox_filter(session, Spot.geom, f.bbox))
+    if f.walk_id:
+        q = q.where(Spot.walk_id == f.walk_id)
+    if f.area_id:
+        q = q.where(Spot.walk_id.in_(sa.select(Walk.id).where(Walk.area_id == f.area_id)))
+    if f.kind:
+        q = q.where(Spot.kind == f.kind)
+    for code in f.categories:
+        q = q.where(Spot.categories.any(Category.code == code))
+    if f.date_from:
+        q = q.where(Spot.observed_at >= datetime.combine(f.date_from, time(), tz))
+    if f.date_to:
+        q = q.where(Spot.observed_at < datetime.combine(f.date_to + timedelta(days=1), time(), tz))
+    if f.light:
+        q = q.where(Spot.light == f.light)
+    if f.since:
+        q = q.where(Spot.updated_at > f.since)
+    if not f.include_hidden:
+        q = q.where(sa.not_(Spot.hidden))
+    q = q.options(so.selectinload(Spot.walk).load_only(Walk.id, Walk.title),
+                  so.selectinload(Spot.participant)).order_by(Spot.id).limit(f.limit)
+    return list(session.scalars(q))
+
+
+def spot_properties(spot: Spot, photo_url: Callable[[Photo, str], str],
+                    actor: Actor | None = None) -> dict:
+    own = bool(actor and spot.participant_id is not None
+               and spot.participant_id in actor.guest_participations.values())
+    return {
+        "id": spot.id,
+        "client_uuid": spot.client_uuid,
+        "walk_id": spot.walk_id,
+        "kind": spot.kind,
+        "categories": spot.category_codes,
+        "feeling": spot.feeling,
+        "note": spot.note,
+        "light": spot.light,
+        "visibility": spot.visibility,
+        "hidden": spot.hidden,
+        "accuracy_m": spot.accuracy_m,
+        "location_source": spot.location_source,
+        "participant_role": spot.participant.role_label if spot.participant else None,
+        "own": own,
+        "version": spot.version,
+        "observed_at": spot.observed_at.isoformat(),
+        "created_at": spot.created_at.isoformat(),
+        "updated_at": spot.updated_at.isoformat(),
+        "photos": [
+            {"id": p.id, "width": p.width, "height": p.height,
+             "thumb": photo_url(p, "thumb"), "display": photo_url(p, "display")}
+            for p in spot.photos
+        ],
+    }
+
+
+def spot_feature(spot: Spot, photo_url, actor: Actor | None = None) -> dict:
+    return feature(from_db(spot.geom), spot_properties(spot, photo_url, actor), fid=spot.id)
