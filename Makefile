@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app walkapp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the app needs to run, and the extra ones its tests need.
-RUN_DEBS := python3 python3-venv python3-dev libsqlite3-mod-spatialite nodejs npm fonts-dejavu-core
+RUN_DEBS := python3 python3-venv python3-dev libsqlite3-mod-spatialite nodejs npm fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
 TEST_DEBS := postgresql postgresql-15-postgis-3 chromium libimage-exiftool-perl
 
 .PHONY: run test bench setup system-run system-test venv assets translations db demo postgis lint clean
@@ -46,12 +46,12 @@ static/vendor/.installed: package.json package-lock.json
 assets: static/vendor/.installed
 
 translations: venv
-	@$(VENV)/bin/pybabel compile -q -d walkapp/translations
+	@$(VENV)/bin/pybabel compile --statistics -d walkapp/translations
 
 setup: venv assets translations
 
 db: setup
-	$(FLASK) db upgrade
+	$(FLASK) db upgrade heads
 
 demo: db
 	$(FLASK) seed-demo --if-empty
