@@ -41,6 +41,7 @@ static/vendor/.installed: package.json package-lock.json
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images static/vendor/leaflet/
 	cp -r node_modules/leaflet-draw/dist/leaflet.draw.js node_modules/leaflet-draw/dist/leaflet.draw.css node_modules/leaflet-draw/dist/images static/vendor/leaflet-draw/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	mkdir -p static/vendor/exifr && cp node_modules/exifr/dist/full.umd.js static/vendor/exifr/
 	@touch $@
 
 assets: static/vendor/.installed
