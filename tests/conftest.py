@@ -18,7 +18,8 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 ADMIN_URL = os.environ.get(
     "WALKAPP_TEST_DATABASE_URL", "postgresql://walkapp:walkapp@127.0.0.1:5432/postgres"
 )
-KEEP_TABLES = {"categories", "spatial_ref_sys", "alembic_version"}
+KEEP_TABLES = {"categories", "spatial_ref_sys", "alembic_version", "principles",
+               "remedy_templates"}
 
 
 def _plain(url: str) -> str:

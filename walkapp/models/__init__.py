@@ -2,6 +2,11 @@
 
 from walkapp.models.area import Area
 from walkapp.models.org import Organisation, User
+from walkapp.models.outbox import NotificationPreference, OutboxMessage  # noqa: F401
+from walkapp.models.remedy import (  # noqa: F401
+    ContractorLink, Principle, Remedy, RemedyEvent, RemedyPhoto, RemedyTemplate, SpotMerge,
+    remedy_spots,
+)
 from walkapp.models.spot import Category, Photo, Spot, spot_categories
 from walkapp.models.walk import Participant, Walk
 
