@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app walkapp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the app needs to run, and the extra ones its tests need.
-RUN_DEBS := python3 python3-venv python3-dev libsqlite3-mod-spatialite nodejs npm fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
+RUN_DEBS := python3 python3-venv libsqlite3-mod-spatialite fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
 TEST_DEBS := postgresql postgresql-15-postgis-3 chromium libimage-exiftool-perl
 
 .PHONY: run test bench setup system-run system-test venv assets translations db demo postgis lint clean
@@ -22,6 +22,8 @@ endef
 
 system-run:
 	$(call apt_ensure,$(RUN_DEBS))
+	@# Node may come from Debian or from elsewhere (e.g. NodeSource, which bundles npm).
+	@command -v npm >/dev/null 2>&1 || { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q nodejs npm; }
 
 system-test: system-run
 	$(call apt_ensure,$(TEST_DEBS))

@@ -22,6 +22,18 @@ KEEP_TABLES = {"categories", "spatial_ref_sys", "alembic_version", "principles",
                "remedy_templates"}
 
 
+def pytest_sessionstart(session):
+    """Compile the message catalogues, so pages render in Danish as they do for users."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (ROOT / "walkapp" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        with open(po, "rb") as fh:
+            catalog = read_po(fh, locale=po.parent.parent.name)
+        with open(po.with_suffix(".mo"), "wb") as fh:
+            write_mo(fh, catalog)
+
+
 def _plain(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 
