@@ -108,3 +108,28 @@ def test_unknown_join_code_is_friendly_404(client):
 def test_healthz_names_dialect(client, backend):
     body = client.get("/healthz").get_json()
     assert body["database"] == ("sqlite" if backend == "spatialite" else "postgresql")
+
+
+def test_concurrent_double_submit_makes_one_spot(app, walk_and_guest, client):
+    import threading
+
+    walk_id, token = walk_and_guest
+    form = spot_form()
+    cookie = client.get_cookie("session")
+    results = []
+    barrier = threading.Barrier(4)
+
+    def send():
+        c = app.test_client()
+        c.set_cookie("session", cookie.value)
+        barrier.wait()
+        results.append(post_spot(c, walk_id, token, form, [jpeg_bytes()]).status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results).count(201) == 1 and set(results) <= {200, 201}, results
+    fc = client.get(f"/api/spots.geojson?walk={walk_id}").get_json()
+    assert len(fc["features"]) == 1
