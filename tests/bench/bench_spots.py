@@ -68,10 +68,15 @@ def query_plan(app, bbox) -> str:
 
     with app.app_context():
         q = sa.select(Spot.id).where(bbox_filter(db.session, Spot.geom, bbox))
-        compiled = q.compile(db.engine, compile_kwargs={"literal_binds": False})
-        prefix = "EXPLAIN QUERY PLAN " if db.engine.dialect.name == "sqlite" else "EXPLAIN "
-        rows = db.session.execute(sa.text(prefix + str(compiled)), compiled.params).all()
-        return " | ".join(str(r[-1] if db.engine.dialect.name == "sqlite" else r[0]) for r in rows)
+        conn = db.session.connection()
+        if db.engine.dialect.name == "sqlite":
+            sql = str(q.compile(db.engine, compile_kwargs={"literal_binds": True}))
+            rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql).all()
+            return " | ".join(str(r[-1]) for r in rows)
+        compiled = q.compile(db.engine)
+        params = {k: (v.desc if hasattr(v, "desc") else v) for k, v in compiled.params.items()}
+        rows = conn.exec_driver_sql("EXPLAIN " + str(compiled), params).all()
+        return " | ".join(r[0].strip() for r in rows)
 
 
 def bench_bbox(backend: str) -> None:

@@ -52,7 +52,7 @@ def test_spot_with_photos_is_all_or_nothing(session, tmp_path):
     result = _add(session, guest, walk, tmp_path, [photo])
     assert result.created and len(result.spot.photos) == 1
     files = list((tmp_path / "photos").rglob("*.jpg"))
-    assert len(files) == 2  # thumb and display
+    assert len(files) == len(photo.renditions)  # every rendition, once
 
 
 def test_failed_commit_removes_written_files(session, tmp_path, monkeypatch):

@@ -73,9 +73,39 @@ def get_spot(spot_id: int):
 def spots_geojson():
     actor = current_actor()
     f = spot_service.parse_filter(request.args, spot_service.known_categories(db.session))
-    spots = spot_service.query_spots(db.session, actor, f)
-    features = [spot_service.spot_feature(s, photo_url, actor) for s in spots]
+    features = spot_service.spot_features(db.session, actor, f, photo_url)
     resp = jsonify({"type": "FeatureCollection", "features": features,
                     "numberReturned": len(features)})
     resp.headers["Cache-Control"] = "private, no-store"
     return resp
+
+
+@bp.post("/spots/<int:spot_id>")
+def update_spot(spot_id: int):
+    """Edit a spot (own spots, or any spot for the walk leader); ``version`` guards conflicts."""
+    actor = current_actor()
+    spot = spot_service.get_spot(db.session, actor, spot_id)
+    spot_service.may_edit(db.session, actor, spot)
+    form = request.form.to_dict()
+    form.setdefault("location_source", spot.location_source)
+    data = spot_service.parse_spot_input(
+        form, request.form.getlist("categories"), spot_service.known_categories(db.session),
+        limits(), partial=True)
+    version = (request.form.get("version") or "").strip()
+    if version and not version.isdigit():
+        raise ValidationError(N_("The field %(name)s must be a number."), "version",
+                              name="version")
+    spot_service.update_spot(db.session, actor, spot, data, limits(),
+                             version=int(version) if version else None)
+    db.session.commit()
+    return jsonify(spot_service.spot_feature(spot, photo_url, actor))
+
+
+@bp.post("/spots/<int:spot_id>/hide")
+def hide_spot(spot_id: int):
+    """Hide (``hidden=1``, the default) or show again (``hidden=0``) a spot: walk leaders only."""
+    actor = current_actor()
+    spot = spot_service.get_spot(db.session, actor, spot_id)
+    spot_service.set_hidden(db.session, actor, spot, request.form.get("hidden", "1") != "0")
+    db.session.commit()
+    return jsonify(spot_service.spot_feature(spot, photo_url, actor))

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 import sqlalchemy.orm as so
+from geoalchemy2 import functions as gf
 
 from walkapp.domain.actor import Actor
 from walkapp.domain.catalogue import KINDS, LIGHT, LOCATION_SOURCES, VISIBILITY
@@ -16,7 +17,7 @@ from walkapp.domain.errors import N_, NotFound, PermissionDenied, ValidationErro
 from walkapp.geo.crs import distance_m
 from walkapp.geo.queries import bbox_filter
 from walkapp.geo.shapes import feature, from_db, point, to_db
-from walkapp.models import Area, Category, Participant, Photo, Spot, Walk
+from walkapp.models import Area, Category, Participant, Photo, Spot, Walk, spot_categories
 from walkapp.models.types import utcnow
 from walkapp.photos.processing import ProcessedPhoto
 from walkapp.photos.store import FileStore
@@ -344,11 +345,12 @@ def parse_filter(args, known: Iterable[str]) -> SpotFilter:
     return f
 
 
-def query_spots(session, actor: Actor, f: SpotFilter) -> list[Spot]:
+def _filtered(q, session, actor: Actor, f: SpotFilter):
+    """Apply the actor's visibility and the filter *f* to a select over spots."""
     from zoneinfo import ZoneInfo
 
     tz = ZoneInfo("Europe/Copenhagen")
-    q = sa.select(Spot).where(visible_clause(actor))
+    q = q.where(visible_clause(actor))
     if f.bbox:
         q = q.where(bbox_filter(session, Spot.geom, f.bbox))
     if f.walk_id:
@@ -358,7 +360,8 @@ def query_spots(session, actor: Actor, f: SpotFilter) -> list[Spot]:
     if f.kind:
         q = q.where(Spot.kind == f.kind)
     for code in f.categories:
-        q = q.where(Spot.categories.any(Category.code == code))
+        q = q.where(Spot.id.in_(sa.select(spot_categories.c.spot_id).where(
+            spot_categories.c.code == code)))
     if f.date_from:
         q = q.where(Spot.observed_at >= datetime.combine(f.date_from, time(), tz))
     if f.date_to:
@@ -369,13 +372,27 @@ def query_spots(session, actor: Actor, f: SpotFilter) -> list[Spot]:
         q = q.where(Spot.updated_at > f.since)
     if not f.include_hidden:
         q = q.where(sa.not_(Spot.hidden))
+    return q
+
+
+def query_spots(session, actor: Actor, f: SpotFilter) -> list[Spot]:
+    q = _filtered(sa.select(Spot), session, actor, f)
     q = q.options(so.selectinload(Spot.walk).load_only(Walk.id, Walk.title),
                   so.selectinload(Spot.participant)).order_by(Spot.id).limit(f.limit)
     return list(session.scalars(q))
 
 
-def spot_properties(spot: Spot, photo_url: Callable[[Photo, str], str],
-                    actor: Actor | None = None) -> dict:
+# Photo columns the API shows; photo_properties() reads them from an ORM object or a Core row.
+PHOTO_COLUMNS = (Photo.id, Photo.spot_id, Photo.token, Photo.width, Photo.height)
+
+
+def photo_properties(photo, photo_url: Callable) -> dict:
+    return {"id": photo.id, "width": photo.width, "height": photo.height,
+            "thumb": photo_url(photo, "thumb"), "display": photo_url(photo, "display")}
+
+
+def _properties(spot, codes: list[str], photos: list[dict], role_label: str | None,
+                actor: Actor | None) -> dict:
     own = bool(actor and spot.participant_id is not None
                and spot.participant_id in actor.guest_participations.values())
     return {
@@ -383,7 +400,7 @@ def spot_properties(spot: Spot, photo_url: Callable[[Photo, str], str],
         "client_uuid": spot.client_uuid,
         "walk_id": spot.walk_id,
         "kind": spot.kind,
-        "categories": spot.category_codes,
+        "categories": codes,
         "feeling": spot.feeling,
         "note": spot.note,
         "light": spot.light,
@@ -391,18 +408,52 @@ def spot_properties(spot: Spot, photo_url: Callable[[Photo, str], str],
         "hidden": spot.hidden,
         "accuracy_m": spot.accuracy_m,
         "location_source": spot.location_source,
-        "participant_role": spot.participant.role_label if spot.participant else None,
+        "participant_role": role_label,
         "own": own,
         "version": spot.version,
         "observed_at": spot.observed_at.isoformat(),
         "created_at": spot.created_at.isoformat(),
         "updated_at": spot.updated_at.isoformat(),
-        "photos": [
-            {"id": p.id, "width": p.width, "height": p.height,
-             "thumb": photo_url(p, "thumb"), "display": photo_url(p, "display")}
-            for p in spot.photos
-        ],
+        "photos": photos,
     }
+
+
+def spot_properties(spot: Spot, photo_url: Callable[[Photo, str], str],
+                    actor: Actor | None = None) -> dict:
+    return _properties(spot, spot.category_codes,
+                       [photo_properties(p, photo_url) for p in spot.photos],
+                       spot.participant.role_label if spot.participant else None, actor)
+
+
+def spot_features(session, actor: Actor, f: SpotFilter, photo_url: Callable) -> list[dict]:
+    """Return the GeoJSON Features of query_spots(), built from plain rows (the API's hot path)."""
+    q = _filtered(sa.select(
+        Spot.id, Spot.client_uuid, Spot.walk_id, Spot.kind, Spot.feeling, Spot.note, Spot.light,
+        Spot.visibility, Spot.hidden, Spot.accuracy_m, Spot.location_source, Spot.participant_id,
+        Spot.version, Spot.observed_at, Spot.created_at, Spot.updated_at,
+        gf.ST_X(Spot.geom).label("x"), gf.ST_Y(Spot.geom).label("y"),
+        Participant.role_label,
+    ).outerjoin(Participant, Participant.id == Spot.participant_id), session, actor, f)
+    rows = session.execute(q.order_by(Spot.id).limit(f.limit)).all()
+    ids = [r.id for r in rows]
+    codes: dict[int, list[str]] = {i: [] for i in ids}
+    photos: dict[int, list[dict]] = {i: [] for i in ids}
+    for chunk in (ids[i:i + 5000] for i in range(0, len(ids), 5000)):
+        for sid, code in session.execute(
+            sa.select(spot_categories.c.spot_id, spot_categories.c.code)
+            .join(Category, Category.code == spot_categories.c.code)
+            .where(spot_categories.c.spot_id.in_(chunk)).order_by(Category.sort)
+        ):
+            codes[sid].append(code)
+        for ph in session.execute(sa.select(*PHOTO_COLUMNS).where(Photo.spot_id.in_(chunk))
+                                  .order_by(Photo.id)):
+            photos[ph.spot_id].append(photo_properties(ph, photo_url))
+    return [
+        {"type": "Feature", "id": r.id,
+         "geometry": {"type": "Point", "coordinates": [r.x, r.y]},
+         "properties": _properties(r, codes[r.id], photos[r.id], r.role_label, actor)}
+        for r in rows
+    ]
 
 
 def spot_feature(spot: Spot, photo_url, actor: Actor | None = None) -> dict:
