@@ -37,6 +37,25 @@ class Defaults:
     PHOTO_MAX_BYTES = 25 * 1024 * 1024
     PHOTO_MAX_PIXELS = 60_000_000
     PHOTOS_PER_SPOT = 10
+
+    # Remedies and follow-up
+    REMEDY_MERGE_DISTANCE_M = 15
+    CONTRACTOR_LINK_DAYS = 30
+    FOLLOW_UP_SOON_DAYS = 14
+    REMEDY_REMINDER_DAYS = 7
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # for links in e-mails sent from the command line
+
+    # E-mail (flask send-notifications); the outbox retries with exponential backoff
+    SMTP_HOST = "localhost"
+    SMTP_PORT = 25
+    SMTP_USERNAME: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_STARTTLS = False
+    SMTP_SSL = False
+    SMTP_TIMEOUT = 10
+    MAIL_FROM = "walkapp <noreply@localhost>"
+    OUTBOX_BACKOFF_SECONDS = 60
+    OUTBOX_MAX_ATTEMPTS = 10
     MAX_CONTENT_LENGTH = 260 * 1024 * 1024
 
     WTF_CSRF_TIME_LIMIT = None  # a walk lasts hours; the token lives as long as the session
