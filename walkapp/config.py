@@ -58,6 +58,15 @@ class Defaults:
     OUTBOX_MAX_ATTEMPTS = 10
     MAX_CONTENT_LENGTH = 260 * 1024 * 1024
 
+    # Hotspot analysis (planner map): metres, counts
+    HOTSPOT_BAND_M = 200
+    HOTSPOT_PERMUTATIONS = 999
+    HOTSPOT_MIN_SPOTS = 30
+    HOTSPOT_KDE_BANDWIDTH_M = 150
+    HOTSPOT_DBSCAN_EPS_M = 50
+    HOTSPOT_DBSCAN_MIN_SPOTS = 5
+    HOTSPOT_REMEDY_RADIUS_M = 50
+
     WTF_CSRF_TIME_LIMIT = None  # a walk lasts hours; the token lives as long as the session
     WTF_CSRF_HEADERS = ["X-CSRFToken", "X-CSRF-Token"]
     SESSION_COOKIE_SAMESITE = "Lax"
