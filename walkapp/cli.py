@@ -16,6 +16,10 @@ def _fail(exc: DomainError) -> None:
 
 
 def init_app(app) -> None:
+    from walkapp import hotspots_cli
+
+    hotspots_cli.init_app(app)
+
     @app.cli.command("create-user")
     @click.argument("email")
     @click.option("--role", type=click.Choice(ROLES), required=True)
