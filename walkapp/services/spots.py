@@ -427,31 +427,31 @@ def spot_properties(spot: Spot, photo_url: Callable[[Photo, str], str],
 
 def spot_features(session, actor: Actor, f: SpotFilter, photo_url: Callable) -> list[dict]:
     """Return the GeoJSON Features of query_spots(), built from plain rows (the API's hot path)."""
+    codes_of = (sa.select(sa.func.aggregate_strings(spot_categories.c.code, ","))
+                .where(spot_categories.c.spot_id == Spot.id).scalar_subquery())
+    photo_count = (sa.select(sa.func.count(Photo.id)).where(Photo.spot_id == Spot.id)
+                   .scalar_subquery())
     q = _filtered(sa.select(
         Spot.id, Spot.client_uuid, Spot.walk_id, Spot.kind, Spot.feeling, Spot.note, Spot.light,
         Spot.visibility, Spot.hidden, Spot.accuracy_m, Spot.location_source, Spot.participant_id,
         Spot.version, Spot.observed_at, Spot.created_at, Spot.updated_at,
         gf.ST_X(Spot.geom).label("x"), gf.ST_Y(Spot.geom).label("y"),
-        Participant.role_label,
+        Participant.role_label, codes_of.label("codes"), photo_count.label("n_photos"),
     ).outerjoin(Participant, Participant.id == Spot.participant_id), session, actor, f)
     rows = session.execute(q.order_by(Spot.id).limit(f.limit)).all()
-    ids = [r.id for r in rows]
-    codes: dict[int, list[str]] = {i: [] for i in ids}
-    photos: dict[int, list[dict]] = {i: [] for i in ids}
-    for chunk in (ids[i:i + 5000] for i in range(0, len(ids), 5000)):
-        for sid, code in session.execute(
-            sa.select(spot_categories.c.spot_id, spot_categories.c.code)
-            .join(Category, Category.code == spot_categories.c.code)
-            .where(spot_categories.c.spot_id.in_(chunk)).order_by(Category.sort)
-        ):
-            codes[sid].append(code)
+    order = dict(session.execute(sa.select(Category.code, Category.sort)).all())
+    photos: dict[int, list[dict]] = {r.id: [] for r in rows}
+    with_photos = [r.id for r in rows if r.n_photos]
+    for chunk in (with_photos[i:i + 1000] for i in range(0, len(with_photos), 1000)):
         for ph in session.execute(sa.select(*PHOTO_COLUMNS).where(Photo.spot_id.in_(chunk))
                                   .order_by(Photo.id)):
             photos[ph.spot_id].append(photo_properties(ph, photo_url))
     return [
         {"type": "Feature", "id": r.id,
          "geometry": {"type": "Point", "coordinates": [r.x, r.y]},
-         "properties": _properties(r, codes[r.id], photos[r.id], r.role_label, actor)}
+         "properties": _properties(
+             r, sorted(r.codes.split(","), key=order.get) if r.codes else [], photos[r.id],
+             r.role_label, actor)}
         for r in rows
     ]
 
