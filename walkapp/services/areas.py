@@ -37,10 +37,14 @@ def import_areas(session, text: str, name_property: str | None = None) -> list[A
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValidationError(N_("The file is not valid GeoJSON."), "file") from exc
+    if not isinstance(data, dict):
+        raise ValidationError(N_("The file is not valid GeoJSON."), "file")
     features = data.get("features") if data.get("type") == "FeatureCollection" else [data]
     areas = []
-    for i, feat in enumerate(features or [], start=1):
-        props = feat.get("properties") or {}
+    for i, feat in enumerate(features if isinstance(features, list) else [], start=1):
+        if not isinstance(feat, dict):
+            raise ValidationError(N_("The file is not valid GeoJSON."), "file")
+        props = feat.get("properties") if isinstance(feat.get("properties"), dict) else {}
         name = (props.get(name_property) if name_property else None) or props.get("name") \
             or props.get("navn") or f"Område {i}"
         try:
