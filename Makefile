@@ -61,7 +61,7 @@ demo: db
 
 run: demo
 	@$(FLASK) demo-logins
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(VENV)/bin/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:5000 --access-logfile - 'walkapp:create_app()'
 
 postgis: system-test
 	@$(PY) tests/pg_setup.py
