@@ -22,7 +22,8 @@ def select_locale():
         return session["lang"]
     if current_user and getattr(current_user, "locale", None):
         return current_user.locale
-    return request.accept_languages.best_match(["da", "en"], default="da")
+    # Danish unless the user chose English: many phones here run in English, and walks are Danish.
+    return "da"
 
 
 def current_actor() -> Actor:
