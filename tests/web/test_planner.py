@@ -1,0 +1,186 @@
+import json
+import re
+
+import numpy as np
+import pytest
+from pyproj import Transformer
+from shapely.geometry import box
+
+from tests.conftest import csrf_from
+from tests.factories import make_area, make_user
+from walkapp.services.imports import import_spots
+
+ALBERTSLUND = box(12.30, 55.64, 12.40, 55.69)
+TO_LL = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
+
+
+def synthetic_csv(n_random=300, seed=1, planted=True, year=2024) -> str:
+    """Random unsafe spots over Albertslund plus one planted 3x3-cell cluster, as CSV."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(707700, 713700, n_random)
+    y = rng.uniform(6171600, 6176200, n_random)
+    if planted:
+        x = np.r_[x, rng.uniform(710000, 710300, 60)]
+        y = np.r_[y, rng.uniform(6173000, 6173300, 60)]
+    lon, lat = TO_LL.transform(x, y)
+    lines = ["lat,lon,kind,categories,feeling,observed_at,note"]
+    for i, (a, b) in enumerate(zip(lat, lon, strict=True)):
+        cat = "LYS;BEV" if i % 2 else "GRA"
+        lines.append(f"{a:.6f},{b:.6f},utryg,{cat},2,{year}-11-{1 + i % 28:02d}T19:00:00,")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(autouse=True)
+def fresh_g_per_request(app):
+    """Start every request with an empty ``g`` (the session fixture keeps an app context)."""
+    from flask import g
+
+    @app.teardown_request
+    def _forget(_exc):
+        g.__dict__.clear()
+
+
+def login(client, user, password="secret-pass") -> str:
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    resp = client.post("/login", data={"email": user.email, "password": password,
+                                       "csrf_token": token})
+    assert resp.status_code == 302
+    return csrf_from(client.get("/").get_data(as_text=True))
+
+
+@pytest.fixture
+def world(session):
+    area = make_area(session, "Albertslund", ALBERTSLUND)
+    planner = make_user(session, "planlaegger")
+    participant = make_user(session, "deltager")
+    inspector = make_user(session, "inspektoer", org="Boligselskabet", org_kind="boligselskab")
+    session.commit()
+    import_spots(session, synthetic_csv(), "history.csv")
+    return {"area": area, "planner": planner, "participant": participant,
+            "inspector": inspector}
+
+
+def test_planner_map_page_renders_layers_legend_and_explanations(client, world):
+    login(client, world["planner"])
+    resp = client.get("/planner/")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert "Vary" in resp.headers and "HX-Request" in resp.headers["Vary"]
+    assert "Getis" in html or "Gi*" in html
+    assert "100m_" in html  # hot cells listed next to the map (list alternative)
+    assert "leaflet.js" in html and "planner.js" in html
+    assert not re.search(r'(src|href)="https?://', html), "no off-site assets"
+    assert "150 m" in html  # stated density bandwidth
+
+
+def test_roles_other_than_planners_get_403(client, world):
+    login(client, world["participant"])
+    assert client.get("/planner/").status_code == 403
+    assert client.get("/api/hotspots.geojson").status_code == 403
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/").get_data(as_text=True))})
+    login(client, world["inspector"])
+    assert client.get("/planner/statistics").status_code == 403
+
+
+def test_anonymous_is_sent_to_login(client, world):
+    resp = client.get("/planner/")
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+    assert client.get("/api/hotspots.geojson").status_code == 401
+
+
+def test_api_gi_returns_cells_with_statistics(client, world):
+    login(client, world["planner"])
+    fc = client.get("/api/hotspots.geojson?method=gi").get_json()
+    assert fc["type"] == "FeatureCollection"
+    assert fc["parameters"]["band_m"] == 200 and fc["parameters"]["permutations"] == 999
+    props = fc["features"][0]["properties"]
+    assert {"cell_id", "count", "z", "p", "p_fdr", "class"} <= set(props)
+    hot = {f["properties"]["cell_id"] for f in fc["features"]
+           if f["properties"]["class"] in ("hot95", "hot99")}
+    planted = {f"100m_{n}_{e}" for n in (61730, 61731, 61732) for e in (7100, 7101, 7102)}
+    assert len(hot & planted) >= 8
+
+
+def test_api_says_too_few_data(client, world):
+    login(client, world["planner"])
+    fc = client.get("/api/hotspots.geojson?method=gi&from=2030-01-01").get_json()
+    assert fc["too_few_data"] is True and fc["features"] == []
+    assert fc["message"] == "for få data"
+
+
+def test_api_kde_and_dbscan(client, world):
+    login(client, world["planner"])
+    kde = client.get("/api/hotspots.geojson?method=kde&bandwidth=200").get_json()
+    assert kde["parameters"]["bandwidth_m"] == 200 and kde["features"]
+    db = client.get("/api/hotspots.geojson?method=dbscan&eps=80").get_json()
+    assert db["parameters"]["eps_m"] == 80
+    assert db["features"], "the planted cluster is found"
+    biggest = max(db["features"], key=lambda f: f["properties"]["count"])
+    assert biggest["properties"]["count"] >= 60
+    assert set(biggest["properties"]["categories"]) & {"LYS", "BEV", "GRA"}
+
+
+@pytest.mark.parametrize("query,field", [
+    ("method=heat", "method"), ("from=2024-13-01", "from"), ("category=XYZ", "category"),
+    ("darkness=maybe", "darkness"), ("area=abc", "area"), ("band=10", "band"),
+])
+def test_api_bad_parameters_are_422_with_field(client, world, query, field):
+    login(client, world["planner"])
+    resp = client.get(f"/api/hotspots.geojson?{query}")
+    assert resp.status_code == 422
+    assert resp.get_json()["field"] == field
+
+
+def test_filters_narrow_the_selection(client, world):
+    login(client, world["planner"])
+    all_ = client.get("/api/hotspots.geojson?method=gi").get_json()["n_spots"]
+    gra = client.get("/api/hotspots.geojson?method=gi&category=GRA").get_json()["n_spots"]
+    dark = client.get("/api/hotspots.geojson?method=gi&darkness=dagslys").get_json()["n_spots"]
+    assert all_ == 360 and 0 < gra < all_ and dark == 0
+
+
+def test_statistics_page_and_csv(client, world):
+    login(client, world["planner"])
+    page = client.get("/planner/statistics")
+    assert page.status_code == 200 and "<svg" in page.get_data(as_text=True)
+    csv_resp = client.get("/planner/statistics/categories.csv")
+    assert csv_resp.status_code == 200 and csv_resp.mimetype == "text/csv"
+    text = csv_resp.get_data(as_text=True)
+    assert "LYS" in text and "GRA" in text
+    assert client.get("/planner/statistics/nope.csv").status_code == 404
+
+
+def test_over_time_page(client, world):
+    login(client, world["planner"])
+    resp = client.get("/planner/over-time?a_from=2023-01-01&a_to=2023-12-31"
+                      "&b_from=2024-01-01&b_to=2024-12-31")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert "A: 0" in html  # period A has no spots: too few data, said plainly
+
+
+def test_focus_area_create_show_and_validation(client, world):
+    token = login(client, world["planner"])
+    geom = json.dumps({"type": "Polygon", "coordinates": [[[12.345, 55.66], [12.36, 55.66],
+                                                           [12.36, 55.67], [12.345, 55.67],
+                                                           [12.345, 55.66]]]})
+    bad = client.post("/planner/focus", data={"name": "", "geometry": geom, "csrf_token": token})
+    assert bad.status_code == 422
+    nogeom = client.post("/planner/focus", data={"name": "X", "geometry": "",
+                                                 "csrf_token": token})
+    assert nogeom.status_code == 422
+    ok = client.post("/planner/focus", data={"name": "Stationsområdet", "geometry": geom,
+                                             "notes": "Se på belysning", "csrf_token": token})
+    assert ok.status_code == 302
+    page = client.get(ok.headers["Location"])
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Stationsområdet" in html and "Se på belysning" in html
+    assert "Stationsområdet" in client.get("/planner/focus").get_data(as_text=True)
+
+
+def test_url_state_round_trips_in_links(client, world):
+    login(client, world["planner"])
+    html = client.get("/planner/?category=LYS&darkness=moerke&layers=gi,density"
+                      "&c=55.66,12.35,15").get_data(as_text=True)
+    assert 'value="density,gi"' in html
+    assert "category=LYS" in html and "darkness=moerke" in html

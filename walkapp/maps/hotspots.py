@@ -1,0 +1,142 @@
+"""The planner's hotspot map: folium layers built from an analysis (server-side aggregates)."""
+
+import base64
+import io
+import json
+import math
+
+import folium
+import numpy as np
+from markupsafe import Markup
+
+from walkapp.maps.builder import MapParts, base_map, parts
+
+GI_COLOURS = {
+    "hot99": "#b2182b", "hot95": "#ef6548", "hot90": "#fdae6b",
+    "cold90": "#9ecae1", "cold95": "#4292c6", "cold99": "#08519c",
+}
+COMPARE_COLOURS = {"new": "#d7301f", "persistent": "#7a0177", "gone": "#41ab5d"}
+REMEDY_COLOURS = {
+    "foreslaaet": "#9ca3af", "godkendt": "#60a5fa", "tildelt": "#2563eb", "i_gang": "#f59e0b",
+    "udfoert": "#10b981", "verificeret": "#047857", "afvist": "#6b7280",
+    "ikke_vores_ansvar": "#a855f7",
+}
+LAYER_KEYS = ("spots", "density", "gi", "clusters", "focus", "areas", "remedies")
+
+
+def _fc(features) -> dict:
+    return {"type": "FeatureCollection", "features": list(features)}
+
+
+def _point_fc(rows: list[dict]) -> dict:
+    return _fc({"type": "Feature", "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+                "properties": {k: v for k, v in r.items() if k not in ("lon", "lat")}}
+               for r in rows)
+
+
+def _radius(n: int) -> float:
+    return round(min(22.0, 4.0 + 2.2 * math.sqrt(n)), 1)
+
+
+def _spot_layer(rows: list[dict], label_fields, label_names) -> folium.GeoJson:
+    data = _point_fc(rows)
+    for f in data["features"]:
+        f["properties"]["r"] = _radius(f["properties"]["n"])
+    return folium.GeoJson(
+        data,
+        marker=folium.CircleMarker(radius=6, weight=1.5, fill=True),
+        style_function=lambda f: {"radius": f["properties"]["r"], "color": "#7f1d1d",
+                                  "fillColor": "#dc2626", "fillOpacity": 0.55},
+        tooltip=folium.GeoJsonTooltip(fields=label_fields, aliases=label_names),
+    )
+
+
+def density_png(values: np.ndarray) -> str:
+    """Colour a 0..1 density raster (transparent to yellow to dark red) as a PNG data URI."""
+    from PIL import Image
+
+    v = np.clip(values, 0, 1)
+    r = np.clip(255 * np.minimum(1, 0.6 + v), 0, 255)
+    g = np.clip(255 * (1 - v) ** 1.2, 0, 255)
+    b = np.clip(80 * (1 - v) ** 3, 0, 255)
+    a = np.where(v < 0.04, 0, np.clip(60 + 170 * v, 0, 230))
+    img = Image.fromarray(np.dstack([r, g, b, a]).astype(np.uint8), "RGBA")
+    buf = io.BytesIO()
+    img.save(buf, "PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def planner_map(config, *, bounds, labels: dict, shown: set[str], spots_fine=(),
+                spots_coarse=(), density=None, gi_cells=None, cluster_fc=None, focus_fc=None,
+                area_fc=None, remedies=(), compare_fc=None) -> tuple[MapParts, dict]:
+    """Return the map parts and the JS wiring (layer variable names by key)."""
+    m = base_map(config, bounds=bounds)
+    groups: dict[str, folium.FeatureGroup] = {}
+
+    def group(key: str) -> folium.FeatureGroup:
+        fg = folium.FeatureGroup(name=labels[key], show=key in shown, overlay=True)
+        fg.add_to(m)
+        groups[key] = fg
+        return fg
+
+    wiring: dict = {"layers": {}, "names": {}}
+    if area_fc and area_fc["features"]:
+        folium.GeoJson(area_fc, style_function=lambda _f: {
+            "color": "#1d4ed8", "weight": 1.5, "fillOpacity": 0.04, "dashArray": "4 4"},
+            tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False)).add_to(group("areas"))
+    if focus_fc and focus_fc["features"]:
+        folium.GeoJson(focus_fc, style_function=lambda _f: {
+            "color": "#0f766e", "weight": 3, "fillOpacity": 0.08},
+            tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False)).add_to(group("focus"))
+    if density is not None:
+        values, (s, w, n, e), _top = density
+        folium.raster_layers.ImageOverlay(image=density_png(values), bounds=[[s, w], [n, e]],
+                                          opacity=0.8, interactive=False,
+                                          zindex=2).add_to(group("density"))
+    if gi_cells and gi_cells["features"]:
+        folium.GeoJson(gi_cells, style_function=lambda f: {
+            "color": GI_COLOURS[f["properties"]["class"]], "weight": 0.5,
+            "fillColor": GI_COLOURS[f["properties"]["class"]], "fillOpacity": 0.6},
+            tooltip=folium.GeoJsonTooltip(fields=["cell_id", "count", "z", "p_fdr"],
+                                          aliases=labels["gi_fields"])).add_to(group("gi"))
+    if compare_fc and compare_fc["features"]:
+        folium.GeoJson(compare_fc, style_function=lambda f: {
+            "color": COMPARE_COLOURS[f["properties"]["status"]], "weight": 1,
+            "fillColor": COMPARE_COLOURS[f["properties"]["status"]], "fillOpacity": 0.6},
+            tooltip=folium.GeoJsonTooltip(fields=["cell_id", "label"], labels=False)
+        ).add_to(group("gi"))
+    if cluster_fc and cluster_fc["features"]:
+        folium.GeoJson(cluster_fc, style_function=lambda _f: {
+            "color": "#111827", "weight": 2.5, "fillOpacity": 0.0, "dashArray": "6 3"},
+            tooltip=folium.GeoJsonTooltip(fields=["cluster", "count", "categories_text",
+                                                  "dark_pct"],
+                                          aliases=labels["cluster_fields"])
+        ).add_to(group("clusters"))
+    if spots_fine or spots_coarse:
+        fg = group("spots")
+        fine = _spot_layer(list(spots_fine), ["n", "utryg", "dark", "cell"],
+                           labels["spot_fields"])
+        coarse = _spot_layer(list(spots_coarse), ["n", "utryg", "dark", "cell"],
+                             labels["spot_fields"])
+        fine.add_to(fg)
+        coarse.add_to(fg)
+        wiring["fine"], wiring["coarse"] = fine.get_name(), coarse.get_name()
+    if remedies:
+        fg = group("remedies")
+        for r in remedies:
+            folium.CircleMarker(
+                location=[r["lat"], r["lon"]], radius=8 if r["overdue"] else 6,
+                color="#b91c1c" if r["overdue"] else "#1f2937",
+                weight=4 if r["overdue"] else 1.5, fill=True,
+                fill_color=REMEDY_COLOURS.get(r["status"], "#9ca3af"), fill_opacity=0.9,
+                tooltip=r["tooltip"],
+            ).add_to(fg)
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    for key, fg in groups.items():
+        wiring["layers"][key] = fg.get_name()
+        wiring["names"][labels[key]] = key
+    return parts(m), wiring
+
+
+def wiring_json(wiring: dict) -> Markup:
+    return Markup(json.dumps(wiring).replace("</", "<\\/"))

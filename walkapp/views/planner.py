@@ -1,0 +1,265 @@
+"""Planner pages: hotspot map, over time, statistics, focus areas."""
+
+import csv
+import io
+from datetime import date
+
+import numpy as np
+from flask import Blueprint, Response, current_app, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from walkapp.domain import hotspots as hs
+from walkapp.extensions import db
+from walkapp.geo.shapes import feature_collection
+from walkapp.maps import hotspots as hmap
+from walkapp.services import hotspots as svc
+from walkapp.web import current_actor, render
+
+bp = Blueprint("planner", __name__, url_prefix="/planner")
+
+DEFAULT_LAYERS = ("spots", "gi", "clusters", "areas", "focus", "remedies")
+
+
+@bp.before_request
+@login_required
+def only_analysts():
+    svc.check_analyst(current_actor())
+
+
+def _labels() -> dict:
+    return {
+        "spots": _("Spots (grouped)"), "density": _("Density"), "gi": _("Gi* hotspots"),
+        "clusters": _("Clusters"), "focus": _("Focus areas"), "areas": _("Housing areas"),
+        "remedies": _("Remedies"),
+        "gi_fields": [_("Cell"), _("Spots"), "z", _("p (FDR)")],
+        "cluster_fields": [_("Cluster"), _("Spots"), _("Categories"), _("In darkness (per cent)")],
+        "spot_fields": [_("Spots"), _("Unsafe"), _("In darkness"), _("Cell")],
+    }
+
+
+def _state():
+    """Parse the whole page state from the URL: filter, settings, layers, view."""
+    session = db.session
+    f = svc.parse_filter(request.args, [c.code for c in svc.choices(session)["categories"]])
+    s = svc.parse_settings(request.args, svc.Settings.from_config(current_app.config))
+    raw = request.args.get("layers")
+    layers = set(raw.split(",")) & set(hmap.LAYER_KEYS) if raw is not None else \
+        set(DEFAULT_LAYERS)
+    return f, s, layers
+
+
+def _view_center():
+    raw = request.args.get("c", "")
+    try:
+        lat, lon, zoom = (float(v) for v in raw.split(","))
+    except ValueError:
+        return None
+    if -90 <= lat <= 90 and -180 <= lon <= 180 and 1 <= zoom <= 20:
+        return lat, lon, int(zoom)
+    return None
+
+
+def _bounds(points: svc.Points, areas: dict):
+    if len(points):
+        return (float(np.percentile(points.lon, 1)), float(np.percentile(points.lat, 1)),
+                float(np.percentile(points.lon, 99)), float(np.percentile(points.lat, 99)))
+    from shapely.geometry import shape
+
+    geoms = [shape(f["geometry"]) for f in areas["features"]]
+    if geoms:
+        from shapely.ops import unary_union
+
+        return unary_union(geoms).bounds
+    return None
+
+
+def _cluster_fc(found):
+    fc = feature_collection(svc.cluster_features(found))
+    for feat in fc["features"]:
+        p = feat["properties"]
+        p["categories_text"] = ", ".join(f"{c} ({n})" for c, n in p["category_counts"].items())
+        p["dark_pct"] = round(100 * p["dark_share"])
+    return fc
+
+
+def _remedy_rows(f):
+    from flask_babel import format_date
+
+    try:
+        from walkapp.domain.remedies import STATUS_LABELS
+    except ImportError:
+        STATUS_LABELS = {}
+    rows = svc.remedy_markers(db.session, current_actor(), f, date.today())
+    for r in rows:
+        label = _(STATUS_LABELS[r["status"]]) if r["status"] in STATUS_LABELS else r["status"]
+        due = f" · {_('deadline')} {format_date(r['deadline'])}" if r["deadline"] else ""
+        late = f" · {_('OVERDUE')}" if r["overdue"] else ""
+        r["tooltip"] = f"{r['title']} ({label}){due}{late}"
+        r["status_label"] = label
+    return rows
+
+
+@bp.get("/")
+def index():
+    f, s, layers = _state()
+    a = svc.analyse(db.session, current_actor(), f, s)
+    areas = feature_collection(svc.area_features(db.session))
+    focus = svc.list_focus_areas(db.session, current_actor())
+    remedies = _remedy_rows(f) if svc.remedy_model() is not None else []
+    gi_fc = None if a.too_few else feature_collection(svc.gi_features(a.gi, True))
+    raster = svc.density_raster(a.kde)
+    parts, wiring = hmap.planner_map(
+        current_app.config, bounds=_bounds(a.points, areas), labels=_labels(), shown=layers,
+        spots_fine=svc.spot_aggregates(a.utryg, 100), spots_coarse=svc.spot_aggregates(a.utryg,
+                                                                                     1000),
+        density=raster, gi_cells=gi_fc, cluster_fc=_cluster_fc(a.clusters),
+        focus_fc=feature_collection(svc.focus_features(focus)), area_fc=areas, remedies=remedies)
+    wiring["view"] = _view_center()
+    hot = sorted((feat["properties"] for feat in (gi_fc or {"features": []})["features"]
+                  if feat["properties"]["class_level"] > 0), key=lambda p: -p["z"])
+    return render("planner/index.html", a=a, f=f, s=s, layers=layers, parts=parts,
+                  wiring=hmap.wiring_json(wiring), hot=hot, clusters=a.clusters,
+                  remedies=remedies, density_max=raster[2] if raster else None,
+                  choices=svc.choices(db.session), layer_keys=hmap.LAYER_KEYS,
+                  labels=_labels(), gi_colours=hmap.GI_COLOURS,
+                  remedy_colours=hmap.REMEDY_COLOURS)
+
+
+def _period(name: str, default: tuple[date, date]) -> tuple[date, date]:
+    from walkapp.domain.errors import N_, ValidationError
+
+    start = svc._date(request.args, f"{name}_from") or default[0]
+    end = svc._date(request.args, f"{name}_to") or default[1]
+    if start > end:
+        raise ValidationError(N_("The start date must be before the end date."),
+                              f"{name}_from")
+    return start, end
+
+
+@bp.get("/over-time")
+def over_time():
+    f, s, _layers = _state()
+    today = date.today()
+    a_period = _period("a", (date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)))
+    b_period = _period("b", (date(today.year, 1, 1), today))
+    result = svc.compare_periods(db.session, current_actor(), f, s, a_period, b_period)
+    labels = {"new": _("New"), "persistent": _("Persistent"), "gone": _("Gone")}
+    compare_fc = None
+    if result.comparison is not None:
+        compare_fc = feature_collection(svc.comparison_features(result.comparison))
+        for feat in compare_fc["features"]:
+            feat["properties"]["label"] = labels[feat["properties"]["status"]]
+    areas = feature_collection(svc.area_features(db.session))
+    lbl = _labels()
+    lbl["gi"] = _("Hotspots over time")
+    parts, wiring = hmap.planner_map(
+        current_app.config, bounds=_bounds(result.b.points if len(result.b.points)
+                                           else result.a.points, areas),
+        labels=lbl, shown={"gi", "areas"}, area_fc=areas, compare_fc=compare_fc)
+    wiring["view"] = None
+    effects = svc.before_after(db.session, current_actor(), s.remedy_radius_m)
+    return render("planner/over_time.html", f=f, s=s, result=result, a_period=a_period,
+                  b_period=b_period, parts=parts, wiring=hmap.wiring_json(wiring),
+                  effects=effects, remedies_installed=svc.remedy_model() is not None,
+                  compare_colours=hmap.COMPARE_COLOURS, status_labels=labels,
+                  choices=svc.choices(db.session))
+
+
+@bp.get("/statistics")
+def statistics():
+    f, _s, _layers = _state()
+    grain = request.args.get("grain", "year")
+    tables = svc.statistics(db.session, current_actor(), f, grain, date.today())
+    return render("planner/statistics.html", f=f, tables=tables, grain=grain,
+                  choices=svc.choices(db.session))
+
+
+@bp.get("/statistics/<name>.csv")
+def statistics_csv(name: str):
+    f, _s, _layers = _state()
+    grain = request.args.get("grain", "year")
+    tables = svc.statistics(db.session, current_actor(), f, grain, date.today())
+    table = tables.get(name)
+    if table is None:
+        from walkapp.domain.errors import N_, NotFound
+
+        raise NotFound(N_("No such table."))
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow([_(h) for h in table.headers])
+    writer.writerows(table.csv_rows())
+    resp = Response("\ufeff" + buf.getvalue(), mimetype="text/csv")
+    resp.headers["Content-Disposition"] = f'attachment; filename="walkapp-{name}.csv"'
+    return resp
+
+
+@bp.get("/focus")
+def focus_index():
+    areas = svc.list_focus_areas(db.session, current_actor())
+    return _focus_page(areas)
+
+
+def _focus_page(areas, form=None, error=None, status=200):
+    fc = feature_collection(svc.area_features(db.session))
+    focus_fc = feature_collection(svc.focus_features(areas))
+    parts, wiring = hmap.planner_map(
+        current_app.config, bounds=_bounds(svc.Points(*([np.zeros(0)] * 9)), fc) if not
+        focus_fc["features"] else _bounds(svc.Points(*([np.zeros(0)] * 9)), focus_fc),
+        labels=_labels(), shown={"areas", "focus"}, area_fc=fc, focus_fc=focus_fc)
+    wiring["view"] = None
+    wiring["draw"] = True
+    return render("planner/focus.html", areas=areas, parts=parts, status=status,
+                  wiring=hmap.wiring_json(wiring), form=form or {}, error=error)
+
+
+@bp.post("/focus")
+def focus_create():
+    from walkapp.domain.errors import ValidationError
+    from walkapp.web import error_message
+
+    try:
+        fa = svc.save_focus_area(db.session, current_actor(), request.form.get("name", ""),
+                                 request.form.get("geometry", ""), request.form.get("notes", ""))
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        return _focus_page(svc.list_focus_areas(db.session, current_actor()), request.form,
+                           {"field": exc.field, "message": error_message(exc)}, 422)
+    return redirect(url_for("planner.focus_show", focus_id=fa.id))
+
+
+@bp.get("/focus/<int:focus_id>")
+def focus_show(focus_id: int):
+    f, s, _layers = _state()
+    fa = svc.get_focus_area(db.session, current_actor(), focus_id)
+    st = svc.focus_stats(db.session, current_actor(), fa, f, s)
+    focus_fc = feature_collection(svc.focus_features([fa]))
+    parts, wiring = hmap.planner_map(
+        current_app.config, bounds=_bounds(svc.Points(*([np.zeros(0)] * 9)), focus_fc),
+        labels=_labels(), shown={"focus"}, focus_fc=focus_fc)
+    wiring["view"] = None
+    return render("planner/focus_show.html", fa=fa, st=st, f=f, parts=parts,
+                  wiring=hmap.wiring_json(wiring), choices=svc.choices(db.session))
+
+
+@bp.post("/focus/<int:focus_id>")
+def focus_update(focus_id: int):
+    fa = svc.get_focus_area(db.session, current_actor(), focus_id)
+    svc.save_focus_area(db.session, current_actor(), request.form.get("name", ""),
+                        request.form.get("geometry", ""), request.form.get("notes", ""), fa)
+    db.session.commit()
+    return redirect(url_for("planner.focus_show", focus_id=fa.id))
+
+
+@bp.post("/focus/<int:focus_id>/delete")
+def focus_delete(focus_id: int):
+    fa = svc.get_focus_area(db.session, current_actor(), focus_id)
+    svc.delete_focus_area(db.session, current_actor(), fa)
+    db.session.commit()
+    return redirect(url_for("planner.focus_index"))
+
+
+def cell_label(cell: str) -> str:
+    size, e, n = hs.parse_cell_id(cell)
+    return f"{cell} (E {e * size} m, N {n * size} m)"
