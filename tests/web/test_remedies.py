@@ -1,0 +1,351 @@
+"""Remedy endpoints: every role against every endpoint, the API contract, pages and PDF."""
+
+import io
+import re
+import subprocess
+import uuid
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import csrf_from
+from tests.factories import actor_for, jpeg_bytes, make_user, make_walk
+from walkapp.geo.shapes import point, to_db
+from walkapp.models import Category, OutboxMessage, Photo, Remedy, Spot
+from walkapp.photos.store import FileStore
+from walkapp.services import accounts
+from walkapp.services import remedies as rs
+
+PASSWORD = "secret-pass"
+ROLES = ["admin", "koordinator", "planlaegger", "insp_own", "insp_other", "vandringsleder",
+         "deltager", "anon"]
+
+
+def add_spot(session, walk, lat, lon, cats=("BEV",), visibility="offentlig", note="Mørkt",
+             photo_dir=None):
+    spot = Spot(client_uuid=str(uuid.uuid4()), walk_id=walk.id, geom=to_db(point(lon, lat)),
+                kind="utryg", note=note, visibility=visibility, feeling=2,
+                categories=list(session.scalars(sa.select(Category).where(
+                    Category.code.in_(cats)))))
+    if photo_dir:
+        from walkapp.photos.processing import process
+
+        ph = process(jpeg_bytes(color=(20, 120, 40)), max_bytes=10**7, max_pixels=10**8)
+        store = FileStore(photo_dir)
+        for name in ("thumb", "display"):
+            store.save(ph.sha256, name, ph.renditions.get(f"{name}.jpg")
+                       or ph.renditions.get(name))
+        spot.photos.append(Photo(sha256=ph.sha256, token=uuid.uuid4().hex, width=ph.width,
+                                 height=ph.height, source_format="JPEG"))
+    session.add(spot)
+    session.flush()
+    return spot
+
+
+@pytest.fixture(autouse=True)
+def fresh_g(app):
+    """Start every request with an empty g, as a real server does.
+
+    The session fixture keeps an app context open, and test requests reuse it, so g (the
+    cached actor, Flask-Login's user, the CSRF token) would leak from one client to the next.
+    """
+    from flask import g
+
+    @app.before_request
+    def _clear_g():
+        for key in list(g):
+            g.pop(key, None)
+
+
+@pytest.fixture
+def env(app, session):
+    housing = accounts.get_or_create_organisation(session, "AB Hyldespjældet", "boligselskab")
+    housing.contact_email = "drift@hylde.dk"
+    accounts.get_or_create_organisation(session, "Albertslund Kommune, Vej og Park", "kommune")
+    users = {
+        "admin": make_user(session, "admin"),
+        "koordinator": make_user(session, "koordinator"),
+        "planlaegger": make_user(session, "planlaegger"),
+        "insp_own": make_user(session, "inspektoer", org="AB Hyldespjældet",
+                              org_kind="boligselskab"),
+        "insp_other": make_user(session, "inspektoer", org="Boligselskabet Syd",
+                                org_kind="boligselskab"),
+        "vandringsleder": make_user(session, "vandringsleder", org="Politiet", org_kind="politi"),
+        "deltager": make_user(session, "deltager", org=None),
+    }
+    walk = make_walk(session, coordinator=users["koordinator"])
+    walk.area.owner_organisation_id = housing.id
+    spot = add_spot(session, walk, 55.6545, 12.3600, photo_dir=app.config["PHOTO_DIR"])
+    police = add_spot(session, walk, 55.6550, 12.3610, ("ADF",), visibility="politi",
+                      note="Hemmeligt salg")
+    session.commit()
+    return {"users": users, "walk": walk, "spot": spot, "police": police, "housing": housing}
+
+
+def assigned_remedy(session, env, spot=None, deadline=None):
+    coord = actor_for(env["users"]["koordinator"])
+    data = rs.RemedyInput(spot_ids=[(spot or env["spot"]).id], title="Beskær buskene",
+                          deadline=deadline)
+    r = rs.create_remedy(session, coord, env["walk"], data)
+    rs.actor_transition(session, coord, r.id, "godkendt", "", r.version)
+    rs.actor_transition(session, coord, r.id, "tildelt", "", r.version)
+    session.commit()
+    return r
+
+
+def login(app, user):
+    client = app.test_client()
+    if user is None:
+        page = client.get("/login")
+        return client, csrf_from(page.get_data(as_text=True))
+    page = client.get("/login")
+    token = csrf_from(page.get_data(as_text=True))
+    resp = client.post("/login", data={"email": user.email, "password": PASSWORD,
+                                       "csrf_token": token})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:300]
+    return client, token
+
+
+def clients(app, env):
+    return {role: login(app, env["users"].get(role)) for role in ROLES}
+
+
+def statuses(app, env, fn):
+    return {role: fn(client, token) for role, (client, token) in clients(app, env).items()}
+
+
+def test_geojson_per_role(app, session, env):
+    r = assigned_remedy(session, env)
+    got = statuses(app, env, lambda c, t: c.get("/api/remedies.geojson"))
+    codes = {k: v.status_code for k, v in got.items()}
+    assert codes == {"admin": 200, "koordinator": 200, "planlaegger": 200, "insp_own": 200,
+                     "insp_other": 200, "vandringsleder": 403, "deltager": 403, "anon": 403}
+    own = got["insp_own"].get_json()
+    assert [f["id"] for f in own["features"]] == [r.id]
+    assert got["insp_other"].get_json()["features"] == []
+    props = own["features"][0]["properties"]
+    assert props["status"] == "tildelt" and props["version"] == 3
+    assert props["owner_org"]["name"] == "AB Hyldespjældet"
+    assert props["last_event"]["to"] == "tildelt" and props["overdue"] is False
+    assert own["features"][0]["geometry"]["type"] == "Point"
+
+
+def test_geojson_filters(app, session, env):
+    r = assigned_remedy(session, env)
+    session.execute(sa.update(Remedy).where(Remedy.id == r.id).values(
+        deadline=date.today() - timedelta(days=3)))
+    session.commit()
+    c, _ = login(app, env["users"]["koordinator"])
+    assert len(c.get("/api/remedies.geojson?overdue=1").get_json()["features"]) == 1
+    assert c.get("/api/remedies.geojson?status=godkendt").get_json()["features"] == []
+    assert len(c.get(f"/api/remedies.geojson?org={env['housing'].id}&area="
+                     f"{env['walk'].area_id}").get_json()["features"]) == 1
+    bad = c.get("/api/remedies.geojson?status=nope")
+    assert bad.status_code == 422 and bad.get_json()["field"] == "status"
+
+
+def test_transition_api_per_role(app, session, env):
+    expected = {"admin": 200, "koordinator": 200, "insp_own": 200, "planlaegger": 403,
+                "insp_other": 403, "vandringsleder": 403, "deltager": 403, "anon": 403}
+    for role, (client, token) in clients(app, env).items():
+        r = assigned_remedy(session, env)
+        resp = client.post(f"/api/remedies/{r.id}/transitions", headers={"X-CSRFToken": token},
+                           json={"to": "i_gang", "comment": "", "version": r.version})
+        assert resp.status_code == expected[role], (role, resp.get_json())
+        session.expire_all()
+        assert session.get(Remedy, r.id).status == ("i_gang" if expected[role] == 200
+                                                    else "tildelt"), role
+
+
+def test_transition_api_contract(app, session, env):
+    r = assigned_remedy(session, env)
+    c, token = login(app, env["users"]["insp_own"])
+    h = {"X-CSRFToken": token}
+    ok = c.post(f"/api/remedies/{r.id}/transitions", headers=h,
+                json={"to": "i_gang", "comment": "Går i gang", "version": 3})
+    assert ok.status_code == 200 and ok.get_json()["status"] == "i_gang"
+    assert ok.get_json()["version"] == 4
+    stale = c.post(f"/api/remedies/{r.id}/transitions", headers=h,
+                   json={"to": "tildelt", "version": 3})
+    assert stale.status_code == 409
+    assert stale.get_json()["current"]["status"] == "i_gang"
+    assert stale.get_json()["current"]["version"] == 4
+    wrong = c.post(f"/api/remedies/{r.id}/transitions", headers=h,
+                   json={"to": "verificeret", "version": 4})
+    assert wrong.status_code == 422 and wrong.get_json()["field"] == "to"  # not from i_gang
+    c2, t2 = login(app, env["users"]["koordinator"])
+    bad = c2.post(f"/api/remedies/{r.id}/transitions", headers={"X-CSRFToken": t2},
+                  json={"to": "godkendt", "version": 4})
+    assert bad.status_code == 422 and bad.get_json()["field"] == "to"
+    nophoto = c.post(f"/api/remedies/{r.id}/transitions", headers=h,
+                     json={"to": "udfoert", "comment": "færdig", "version": 4})
+    assert nophoto.status_code == 422 and nophoto.get_json()["field"] == "photo"
+    noreason = c.post(f"/api/remedies/{r.id}/transitions", headers=h,
+                      json={"to": "ikke_vores_ansvar", "version": 4})
+    assert noreason.status_code == 422 and noreason.get_json()["field"] == "comment"
+    done = c.post(f"/api/remedies/{r.id}/transitions", headers=h,
+                  data={"to": "udfoert", "comment": "Beskåret", "version": "4",
+                        "photo": (io.BytesIO(jpeg_bytes()), "after.jpg")},
+                  content_type="multipart/form-data")
+    assert done.status_code == 200 and done.get_json()["status"] == "udfoert"
+    nocsrf = c.post(f"/api/remedies/{r.id}/transitions", json={"to": "i_gang", "version": 5})
+    assert nocsrf.status_code == 400
+
+
+def test_error_messages_are_danish_by_default(app, session, env):
+    r = assigned_remedy(session, env)
+    c, token = login(app, env["users"]["insp_own"])
+    resp = c.post(f"/api/remedies/{r.id}/transitions", headers={"X-CSRFToken": token},
+                  json={"to": "udfoert", "version": 3})
+    assert resp.get_json()["error"] == "Tilføj et efter-billede."
+
+
+def test_pages_per_role(app, session, env):
+    r = assigned_remedy(session, env)
+    w = env["walk"].id
+    pages = {
+        f"/remedies/{r.id}": {"admin": 200, "koordinator": 200, "planlaegger": 200,
+                              "insp_own": 200, "insp_other": 403, "vandringsleder": 403,
+                              "deltager": 403, "anon": 302},
+        "/remedies/mine": {"admin": 200, "koordinator": 200, "planlaegger": 403,
+                           "insp_own": 200, "insp_other": 200, "vandringsleder": 403,
+                           "deltager": 403, "anon": 302},
+        "/remedies/board": {"admin": 200, "koordinator": 200, "planlaegger": 200,
+                            "insp_own": 403, "insp_other": 403, "vandringsleder": 403,
+                            "deltager": 403, "anon": 302},
+        f"/walks/{w}/closing": {"admin": 200, "koordinator": 200, "planlaegger": 403,
+                                "insp_own": 403, "insp_other": 403, "vandringsleder": 403,
+                                "deltager": 403, "anon": 302},
+        f"/walks/{w}/report": {"admin": 200, "koordinator": 200, "planlaegger": 200,
+                               "insp_own": 403, "insp_other": 403, "vandringsleder": 403,
+                               "deltager": 403, "anon": 302},
+        "/remedies/catalogue": {"admin": 200, "koordinator": 200, "planlaegger": 200,
+                                "insp_own": 200, "insp_other": 200, "vandringsleder": 200,
+                                "deltager": 200, "anon": 302},
+        "/remedies/catalogue/1": {"admin": 200, "koordinator": 403, "planlaegger": 403,
+                                  "insp_own": 403, "insp_other": 403, "vandringsleder": 403,
+                                  "deltager": 403, "anon": 302},
+    }
+    cl = clients(app, env)
+    for url, expected in pages.items():
+        got = {role: cl[role][0].get(url).status_code for role in ROLES}
+        assert got == expected, url
+
+
+def test_posts_per_role(app, session, env):
+    w = env["walk"].id
+    cl = clients(app, env)
+    for role, (client, token) in cl.items():
+        r = assigned_remedy(session, env)
+        created = client.post(f"/walks/{w}/closing/remedies", data={
+            "csrf_token": token, "spot_ids": str(env["spot"].id), "title": "Mere lys"})
+        assert created.status_code == (302 if role in ("admin", "koordinator") else
+                                       401 if role == "anon" else 403), role
+        link = client.post(f"/remedies/{r.id}/links", data={"csrf_token": token, "days": "30"})
+        assert link.status_code == (302 if role in ("admin", "koordinator", "insp_own")
+                                    else 401 if role == "anon" else 403), role
+
+
+def test_closing_create_remedy_with_past_deadline_is_422(app, session, env):
+    c, token = login(app, env["users"]["koordinator"])
+    resp = c.post(f"/walks/{env['walk'].id}/closing/remedies", data={
+        "csrf_token": token, "spot_ids": str(env["spot"].id), "title": "Lys",
+        "deadline": (date.today() - timedelta(days=2)).isoformat()})
+    assert resp.status_code == 422
+    assert "Fristen kan ikke ligge i fortiden." in resp.get_data(as_text=True)
+    assert session.scalar(sa.select(sa.func.count(Remedy.id))) == 0
+
+
+def test_closing_page_numbers_spots_and_suggests(app, session, env):
+    add_spot(session, env["walk"], 55.65455, 12.3600)  # ~5.6 m from the first, shares BEV
+    session.commit()
+    c, _ = login(app, env["users"]["koordinator"])
+    html = c.get(f"/walks/{env['walk'].id}/closing").get_data(as_text=True)
+    assert "Beskær eller fjern bevoksning" in html  # suggested template (Danish)
+    assert re.search(r"Sted 1 og sted 3: 5\.\d m fra hinanden", html)
+    assert "AB Hyldespjældet" in html
+    assert re.search(r'class="spot-pin utryg" aria-hidden="true">1<', html)
+
+
+def test_contractor_link_flow(app, session, env):
+    r = assigned_remedy(session, env)
+    c, token = login(app, env["users"]["insp_own"])
+    c.post(f"/remedies/{r.id}/links", data={"csrf_token": token, "label": "Gartner"})
+    page = c.get(f"/remedies/{r.id}").get_data(as_text=True)
+    url = re.search(r'id="new-link" aria-label="[^"]*"|value="(http[^"]+/c/[^"]+)"', page)
+    link_url = re.search(r'value="(http[^"]+/c/([^"]+))"', page)
+    assert url and link_url
+    tok = link_url.group(2)
+    guest = app.test_client()
+    shown = guest.get(f"/c/{tok}")
+    assert shown.status_code == 200 and "Beskær buskene" in shown.get_data(as_text=True)
+    gtoken = csrf_from(shown.get_data(as_text=True))
+    assert guest.get(f"/c/{tok[:-2]}xx").status_code == 404
+    other = assigned_remedy(session, env)
+    assert guest.get(f"/remedies/{other.id}").status_code == 302  # no account: no access
+    nophoto = guest.post(f"/c/{tok}", data={"csrf_token": gtoken, "action": "done",
+                                            "version": str(r.version)})
+    assert nophoto.status_code == 422
+    done = guest.post(f"/c/{tok}", data={"csrf_token": gtoken, "action": "done",
+                                         "version": str(r.version), "comment": "Klippet",
+                                         "photo": (io.BytesIO(jpeg_bytes()), "a.jpg")},
+                      content_type="multipart/form-data")
+    assert done.status_code == 302
+    session.expire_all()
+    assert session.get(Remedy, r.id).status == "udfoert"
+    link_id = rs.links_of(session, r.id)[0].id
+    c2, t2 = login(app, env["users"]["koordinator"])
+    assert c2.post(f"/remedies/links/{link_id}/revoke", data={"csrf_token": t2}).status_code == 302
+    gone = guest.get(f"/c/{tok}")
+    assert gone.status_code == 403 and "trukket tilbage" in gone.get_data(as_text=True)
+
+
+def test_report_pdf_has_numbered_spots_and_remedies(app, session, env, tmp_path):
+    assigned_remedy(session, env)
+    c, _ = login(app, env["users"]["koordinator"])
+    resp = c.get(f"/walks/{env['walk'].id}/report.pdf")
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(resp.data)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Sted 1" in text and "Sted 2" in text
+    assert "Beskær buskene" in text and "AB Hyldespjældet" in text
+    assert "Hemmeligt salg" in text  # the full version has the police-only spot
+    public = c.get(f"/walks/{env['walk'].id}/report.pdf?public=1")
+    pdf.write_bytes(public.data)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Sted 1" in text and "Hemmeligt salg" not in text and "Sted 2" not in text
+
+
+def test_report_for_participant_is_publishable_only(app, session, env):
+    from walkapp.services import walks as ws
+
+    user = env["users"]["deltager"]
+    ws.join_walk(session, actor_for(user), env["walk"])
+    session.commit()
+    c, _ = login(app, user)
+    html = c.get(f"/walks/{env['walk'].id}/report").get_data(as_text=True)
+    assert "Hemmeligt salg" not in html and "Mørkt" in html
+
+
+def test_assignment_is_queued_for_email(app, session, env):
+    r = assigned_remedy(session, env)
+    rows = session.scalars(sa.select(OutboxMessage).where(OutboxMessage.remedy_id == r.id)).all()
+    assert [(m.kind, m.to_addr) for m in rows] == [("assigned", "drift@hylde.dk")]
+    assert "Beskær buskene" in rows[0].subject
+
+
+def test_html_form_transition_conflict_is_409(app, session, env):
+    r = assigned_remedy(session, env)
+    c, token = login(app, env["users"]["insp_own"])
+    first = c.post(f"/remedies/{r.id}/transition", data={"csrf_token": token, "to": "i_gang",
+                                                        "version": "3"})
+    assert first.status_code == 302
+    second = c.post(f"/remedies/{r.id}/transition", data={"csrf_token": token,
+                                                         "to": "ikke_vores_ansvar",
+                                                         "comment": "x", "version": "3"})
+    assert second.status_code == 409
+    assert 'id="conflict"' in second.get_data(as_text=True)

@@ -1,0 +1,56 @@
+"""Remedies as GeoJSON, and their lifecycle transitions."""
+
+from flask import current_app, jsonify, request
+
+from walkapp.api import bp
+from walkapp.extensions import db
+from walkapp.photos.store import FileStore
+from walkapp.services import remedies as remedy_service
+from walkapp.web import current_actor, error_message
+
+
+def photo_upload(files) -> remedy_service.PhotoUpload | None:
+    """Read the uploaded "photo" field (capped) for the service, or None when absent."""
+    f = files.get("photo")
+    if f is None or (not f.filename and not f.content_length):
+        return None
+    cfg = current_app.config
+    return remedy_service.PhotoUpload(f.read(cfg["PHOTO_MAX_BYTES"] + 1),
+                                      cfg["PHOTO_MAX_BYTES"], cfg["PHOTO_MAX_PIXELS"])
+
+
+def photo_store() -> FileStore:
+    return FileStore(current_app.config["PHOTO_DIR"])
+
+
+@bp.get("/remedies.geojson")
+def remedies_geojson():
+    who = remedy_service.who_of(current_actor())
+    f = remedy_service.parse_filter(request.args)
+    remedies = remedy_service.query_remedies(db.session, who, f)
+    features = [remedy_service.remedy_feature(r) for r in remedies]
+    resp = jsonify({"type": "FeatureCollection", "features": features,
+                    "numberReturned": len(features)})
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@bp.post("/remedies/<int:remedy_id>/transitions")
+def transition(remedy_id: int):
+    actor = current_actor()
+    data = request.get_json(silent=True) if request.is_json else request.form
+    data = data or {}
+    new_owner = data.get("owner_org_id")
+    try:
+        remedy = remedy_service.actor_transition(
+            db.session, actor, remedy_id, str(data.get("to") or ""),
+            str(data.get("comment") or ""), remedy_service.parse_version(data.get("version")),
+            photo=photo_upload(request.files), store=photo_store(),
+            new_owner_org_id=int(new_owner) if str(new_owner or "").isdigit() else None)
+        db.session.commit()
+    except remedy_service.StaleRemedy as exc:
+        db.session.rollback()
+        current = db.session.get(type(exc.remedy), exc.remedy.id)
+        return jsonify({"error": error_message(exc), "status": 409, "field": "version",
+                        "current": remedy_service.remedy_state(current)}), 409
+    return jsonify(remedy_service.remedy_state(remedy))

@@ -1,0 +1,60 @@
+"""Contractor links: one remedy, no account, a note, an after photo, mark it done."""
+
+from flask import Blueprint, redirect, request, session, url_for
+
+from walkapp.api.remedies import photo_store, photo_upload
+from walkapp.domain.errors import ValidationError
+from walkapp.extensions import db
+from walkapp.services import remedies as remedy_service
+from walkapp.views.remedies import CONTRACTOR_KEY
+from walkapp.web import error_message, render
+
+bp = Blueprint("contractor", __name__, url_prefix="/c")
+
+
+def _remember(remedy_id: int) -> None:
+    ids = list(session.get(CONTRACTOR_KEY) or [])
+    if remedy_id not in ids:
+        session[CONTRACTOR_KEY] = (ids + [remedy_id])[-20:]
+
+
+def _page(link, status=200, **extra):
+    remedy = link.remedy
+    before = [p for s in remedy.spots if s.visibility == "offentlig" and not s.hidden
+              for p in s.photos]
+    ctx = {"link": link, "remedy": remedy, "before": before, "errors": {}, "form": {},
+           "done": remedy.status not in ("tildelt", "i_gang")}
+    ctx.update(extra)
+    return render("remedies/contractor.html", status=status, **ctx)
+
+
+@bp.get("/<token>")
+def show(token: str):
+    link = remedy_service.resolve_contractor_link(db.session, token)
+    _remember(link.remedy_id)
+    return _page(link, token=token, saved=request.args.get("saved"))
+
+
+@bp.post("/<token>")
+def act(token: str):
+    link = remedy_service.resolve_contractor_link(db.session, token)
+    _remember(link.remedy_id)
+    form = request.form
+    try:
+        photo = photo_upload(request.files)
+        if form.get("action") == "done":
+            remedy_service.contractor_transition(
+                db.session, link, "udfoert", form.get("comment", ""),
+                remedy_service.parse_version(form.get("version")), photo, photo_store())
+        else:
+            remedy_service.contractor_note(db.session, link, form.get("comment", ""), photo,
+                                           photo_store())
+        db.session.commit()
+    except remedy_service.StaleRemedy as exc:
+        db.session.rollback()
+        return _page(link, 409, token=token, conflict=error_message(exc))
+    except ValidationError as exc:
+        db.session.rollback()
+        return _page(link, 422, token=token, form=form,
+                     errors={exc.field or "_form": error_message(exc)})
+    return redirect(url_for("contractor.show", token=token, saved=1))

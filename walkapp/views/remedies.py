@@ -1,0 +1,339 @@
+"""Remedies: Mine opgaver, one remedy with its history, the follow-up board, the catalogue."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, redirect, request, send_file, session, url_for
+from flask_login import current_user, login_required
+
+from walkapp.api.remedies import photo_store, photo_upload
+from walkapp.domain import remedies as rd
+from walkapp.domain.errors import DomainError, PermissionDenied, ValidationError
+from walkapp.extensions import db
+from walkapp.maps.builder import base_map, parts
+from walkapp.models import Organisation, Photo, Remedy, RemedyPhoto, Spot, User
+from walkapp.services import notifications
+from walkapp.services import remedies as remedy_service
+from walkapp.services.spots import visible_clause as spot_visible_clause
+from walkapp.web import current_actor, error_message, render
+
+bp = Blueprint("remedies", __name__, url_prefix="/remedies")
+
+CONTRACTOR_KEY = "contractor_remedies"  # session: remedy ids opened through a contractor link
+
+
+def _who() -> rd.Who:
+    return remedy_service.who_of(current_actor())
+
+
+@bp.get("/")
+@login_required
+def index():
+    actor = current_actor()
+    if actor.role == "inspektoer":
+        return redirect(url_for("remedies.mine"))
+    if rd.may_view_all(actor.role):
+        return redirect(url_for("remedies.board"))
+    raise PermissionDenied(rd.N_("You do not have access to remedies."))
+
+
+def _float(name: str) -> float | None:
+    try:
+        value = float(request.args.get(name, ""))
+    except ValueError:
+        return None
+    return value if -180 <= value <= 180 else None
+
+
+def task_map(tasks):
+    """A map of the tasks' places (numbered as in the list)."""
+    import folium
+
+    m = base_map(current_app.config, zoom=14)
+    coords = []
+    for i, t in enumerate(tasks, start=1):
+        r = t.remedy
+        if r.lat is None:
+            continue
+        coords.append((r.lat, r.lon))
+        folium.Marker(
+            (r.lat, r.lon), tooltip=r.title,
+            icon=folium.DivIcon(html=f'<span class="task-pin{" late" if t.overdue else ""}">'
+                                     f"{i}</span>", icon_size=(28, 28), icon_anchor=(14, 14)),
+        ).add_to(m)
+    if coords:
+        lats, lons = [c[0] for c in coords], [c[1] for c in coords]
+        m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], max_zoom=17)
+    return parts(m)
+
+
+@bp.get("/mine")
+@login_required
+def mine():
+    actor = current_actor()
+    sort = request.args.get("sort", "deadline")
+    if sort not in ("deadline", "distance"):
+        sort = "deadline"
+    lat, lon = _float("lat"), _float("lon")
+    tasks = remedy_service.my_tasks(db.session, actor, sort, lat, lon)
+    return render("remedies/mine.html", "remedies/_task_list.html", tasks=tasks, sort=sort,
+                  lat=lat, lon=lon, map=task_map(tasks), today=remedy_service.today())
+
+
+@bp.get("/board")
+@login_required
+def board():
+    data = remedy_service.follow_up_board(db.session, current_actor(),
+                                          soon_days=current_app.config["FOLLOW_UP_SOON_DAYS"])
+    return render("remedies/board.html", board=data, statuses=rd.STATUSES,
+                  today=remedy_service.today())
+
+
+def _show_context(remedy: Remedy, who: rd.Who, **extra) -> dict:
+    actor = current_actor()
+    manage = rd.may_manage(actor.role)
+    ctx = {
+        "remedy": remedy,
+        "moves": remedy_service.available_moves(remedy, who),
+        "state": remedy_service.remedy_state(remedy),
+        "before": before_photos(remedy, actor.visibility),
+        "links": remedy_service.links_of(db.session, remedy.id)
+        if rd.roles_for(who, remedy.id, remedy.owner_org_id) else [],
+        "new_link": session.pop("new_link", None),
+        "organisations": db.session.scalars(sa.select(Organisation).order_by(
+            Organisation.name)).all() if manage else [],
+        "people": db.session.scalars(sa.select(User).where(
+            User.organisation_id == remedy.owner_org_id).order_by(User.name)).all()
+        if manage and remedy.owner_org_id else [],
+        "manage": manage,
+        "errors": {},
+        "form": {},
+        "today": remedy_service.today(),
+    }
+    ctx.update(extra)
+    return ctx
+
+
+def before_photos(remedy: Remedy, levels) -> list[Photo]:
+    """The spots' photos the viewer may see: the "before" pictures of the remedy."""
+    return [p for s in remedy.spots if s.visibility in levels and not s.hidden for p in s.photos]
+
+
+@bp.get("/<int:remedy_id>")
+@login_required
+def show(remedy_id: int):
+    who = _who()
+    remedy = remedy_service.get_remedy(db.session, who, remedy_id)
+    return render("remedies/show.html", **_show_context(remedy, who))
+
+
+@bp.post("/<int:remedy_id>/transition")
+@login_required
+def transition(remedy_id: int):
+    actor = current_actor()
+    who = remedy_service.who_of(actor)
+    form = request.form
+    new_owner = form.get("owner_org_id", "")
+    try:
+        remedy_service.actor_transition(
+            db.session, actor, remedy_id, form.get("to", ""), form.get("comment", ""),
+            remedy_service.parse_version(form.get("version")), photo=photo_upload(request.files),
+            store=photo_store(), new_owner_org_id=int(new_owner) if new_owner.isdigit() else None)
+        db.session.commit()
+    except remedy_service.StaleRemedy as exc:
+        db.session.rollback()
+        remedy = remedy_service.get_remedy(db.session, who, remedy_id)
+        return render("remedies/show.html", status=409, **_show_context(
+            remedy, who, conflict=error_message(exc), form=form))
+    except ValidationError as exc:
+        db.session.rollback()
+        remedy = remedy_service.get_remedy(db.session, who, remedy_id)
+        return render("remedies/show.html", status=422, **_show_context(
+            remedy, who, errors={exc.field or "_form": error_message(exc)}, form=form,
+            chosen=form.get("to")))
+    return redirect(url_for("remedies.show", remedy_id=remedy_id))
+
+
+@bp.post("/<int:remedy_id>/edit")
+@login_required
+def edit(remedy_id: int):
+    actor = current_actor()
+    who = remedy_service.who_of(actor)
+    form = request.form
+
+    def opt_int(name):
+        raw = (form.get(name) or "").strip()
+        return int(raw) if raw.isdigit() else None
+
+    try:
+        deadline = None
+        if (form.get("deadline") or "").strip():
+            try:
+                deadline = date.fromisoformat(form["deadline"].strip())
+            except ValueError as exc:
+                raise ValidationError(rd.N_("%(name)s must be a date (YYYY-MM-DD)."),
+                                      "deadline", name="deadline") from exc
+        change = remedy_service.RemedyChange(
+            owner_org_id=opt_int("owner_org_id"), assignee_id=opt_int("assignee_id"),
+            deadline=deadline, priority=opt_int("priority"))
+        remedy_service.update_remedy(db.session, actor, remedy_id,
+                                     remedy_service.parse_version(form.get("version")), change)
+        db.session.commit()
+    except remedy_service.StaleRemedy as exc:
+        db.session.rollback()
+        remedy = remedy_service.get_remedy(db.session, who, remedy_id)
+        return render("remedies/show.html", status=409, **_show_context(
+            remedy, who, conflict=error_message(exc)))
+    except ValidationError as exc:
+        db.session.rollback()
+        remedy = remedy_service.get_remedy(db.session, who, remedy_id)
+        return render("remedies/show.html", status=422, **_show_context(
+            remedy, who, errors={exc.field or "_form": error_message(exc)}, form=form))
+    return redirect(url_for("remedies.show", remedy_id=remedy_id))
+
+
+@bp.post("/<int:remedy_id>/links")
+@login_required
+def create_link(remedy_id: int):
+    days = request.form.get("days", "") or str(current_app.config["CONTRACTOR_LINK_DAYS"])
+    if not days.isdigit():
+        raise ValidationError(rd.N_("A link lasts from 1 to 365 days."), "days")
+    _link, token = remedy_service.create_contractor_link(
+        db.session, current_actor(), remedy_id, request.form.get("label", ""), int(days))
+    db.session.commit()
+    session["new_link"] = url_for("contractor.show", token=token, _external=True)
+    return redirect(url_for("remedies.show", remedy_id=remedy_id) + "#links")
+
+
+@bp.post("/links/<int:link_id>/revoke")
+@login_required
+def revoke_link(link_id: int):
+    link = remedy_service.revoke_contractor_link(db.session, current_actor(), link_id)
+    db.session.commit()
+    return redirect(url_for("remedies.show", remedy_id=link.remedy_id) + "#links")
+
+
+# ---------------------------------------------------------------- photos
+
+def _send(sha256: str, rendition: str):
+    store = photo_store()
+    for candidate in (store.path(sha256, rendition), store.path(sha256, f"{rendition}.jpg")):
+        if candidate.exists():
+            resp = send_file(candidate, mimetype="image/jpeg", max_age=31536000,
+                             conditional=True)
+            resp.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+            return resp
+    abort(404)
+
+
+def _contractor_who(remedy_id: int) -> rd.Who | None:
+    if remedy_id in (session.get(CONTRACTOR_KEY) or []):
+        return remedy_service.contractor_who(remedy_id)
+    return None
+
+
+@bp.get("/photos/<token>/<rendition>.jpg")
+def remedy_photo(token: str, rendition: str):
+    if rendition not in ("thumb", "display"):
+        abort(404)
+    photo = db.session.scalar(sa.select(RemedyPhoto).where(RemedyPhoto.token == token))
+    if photo is None:
+        abort(404)
+    remedy = db.session.get(Remedy, photo.remedy_id)
+    who = _contractor_who(remedy.id) or _who()
+    if not rd.may_view(who, remedy.id, remedy.owner_org_id):
+        abort(404)
+    return _send(photo.sha256, rendition)
+
+
+@bp.get("/spot-photos/<token>/<rendition>.jpg")
+def spot_photo(token: str, rendition: str):
+    """A spot photo for whoever may see the spot, or a remedy covering it (before photos)."""
+    if rendition not in ("thumb", "display"):
+        abort(404)
+    photo = db.session.scalar(sa.select(Photo).where(Photo.token == token))
+    if photo is None:
+        abort(404)
+    actor = current_actor()
+    spot = db.session.get(Spot, photo.spot_id)
+    visible = db.session.scalar(sa.select(Spot.id).where(Spot.id == spot.id,
+                                                         spot_visible_clause(actor)))
+    if visible is None:
+        contractor_ids = session.get(CONTRACTOR_KEY) or []
+        levels = ("offentlig",) if contractor_ids and not actor.is_user else actor.visibility
+        remedies = db.session.scalars(sa.select(Remedy).where(
+            Remedy.spots.any(Spot.id == spot.id))).all()
+        ok = spot.visibility in levels and not spot.hidden and any(
+            rd.may_view(_contractor_who(r.id) or _who(), r.id, r.owner_org_id)
+            for r in remedies)
+        if not ok:
+            abort(404)
+    return _send(photo.sha256, rendition)
+
+
+# ---------------------------------------------------------------- catalogue and settings
+
+@bp.get("/catalogue")
+@login_required
+def catalogue():
+    from walkapp.models import Principle
+
+    principles = db.session.scalars(sa.select(Principle).order_by(Principle.sort)).all()
+    return render("remedies/catalogue.html",
+                  templates=remedy_service.list_templates(db.session, active_only=False),
+                  principles=principles, admin=current_actor().role == "admin")
+
+
+@bp.route("/catalogue/<int:template_id>", methods=["GET", "POST"])
+@bp.route("/catalogue/new", methods=["GET", "POST"], defaults={"template_id": None})
+@login_required
+def template_form(template_id):
+    from walkapp.models import RemedyTemplate
+
+    actor = current_actor()
+    if actor.role != "admin":
+        raise PermissionDenied(rd.N_("Only administrators can edit the catalogue."))
+    tpl = db.session.get(RemedyTemplate, template_id) if template_id else None
+    if template_id and tpl is None:
+        abort(404)
+    errors = {}
+    if request.method == "POST":
+        data = request.form.to_dict()
+        data["active"] = request.form.get("active") == "1"
+        try:
+            remedy_service.save_template(db.session, actor, template_id, data)
+            db.session.commit()
+            return redirect(url_for("remedies.catalogue"))
+        except ValidationError as exc:
+            db.session.rollback()
+            errors = {exc.field or "_form": error_message(exc)}
+            return render("remedies/template_form.html", tpl=tpl, form=request.form,
+                          errors=errors, status=422)
+    return render("remedies/template_form.html", tpl=tpl, form={}, errors=errors)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    if request.method == "POST":
+        try:
+            notifications.set_preference(db.session, current_user.id, request.form.get("mode"))
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            return render("remedies/settings.html", mode=request.form.get("mode"),
+                          errors={"mode": error_message(exc)}, status=422)
+        return redirect(url_for("remedies.settings", saved=1))
+    return render("remedies/settings.html",
+                  mode=notifications.preference(db.session, current_user.id), errors={},
+                  saved=request.args.get("saved"))
+
+
+@bp.app_context_processor
+def remedy_labels():
+    from flask_babel import gettext
+
+    return {
+        "status_label": lambda s: gettext(rd.STATUS_LABELS.get(s, s)),
+        "priority_label": lambda p: gettext(rd.PRIORITY_LABELS.get(p, str(p))),
+    }
