@@ -16,6 +16,10 @@ def _fail(exc: DomainError) -> None:
 
 
 def init_app(app) -> None:
+    from walkapp import remedies_cli
+
+    remedies_cli.init_app(app)
+
     from walkapp import hotspots_cli
 
     hotspots_cli.init_app(app)

@@ -8,6 +8,10 @@ def register(app) -> None:
     for module in (main, auth, walks, join, spots, photos, admin):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
+    from walkapp.views import closing, contractor, remedies
+
+    for module in (remedies, closing, contractor):
+        app.register_blueprint(module.bp)
     from walkapp.views import planner
 
     app.register_blueprint(planner.bp)
