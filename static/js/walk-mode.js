@@ -247,8 +247,8 @@
   function revealAboveSheet(ll) {
     var open = isOpen(sheet) ? sheet : (isOpen(detail) ? detail : null);
     var size = map.getSize();
-    var mapTop = mapEl.getBoundingClientRect().top;
-    var bottom = open ? open.getBoundingClientRect().top - mapTop : size.y;
+    // offsetTop ignores the sheet's slide-in transform, so this is where it will come to rest.
+    var bottom = open ? open.offsetTop - $("#wm-map").offsetTop : size.y;
     var targetY = Math.max(60, bottom / 2);
     var p = map.latLngToContainerPoint(ll);
     map.panBy([p.x - size.x / 2, p.y - targetY], { animate: true });
@@ -280,6 +280,7 @@
     pin.acc = acc == null ? null : acc;
     describePin();
     clearError("lat");
+    if (sheet.scrollTop > 0 && source === "manual") { sheet.scrollTo({ top: 0, behavior: "smooth" }); }
     revealAboveSheet([lat, lon]);
   }
   function removePin() {

@@ -222,7 +222,6 @@ def _mode_strings() -> dict[str, str]:
         "by": _("Marked by"),
         "photo_alt": _("Photo of the spot"),
         "remove_photo": _("Remove photo"),
-        "new_spots": _("%(n)s new spots"),
         "role_beboer": _("resident"),
         "role_boligselskab": _("housing company"),
         "role_kommune": _("municipality"),
