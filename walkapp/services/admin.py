@@ -230,7 +230,11 @@ def create_areas(session, actor: Actor, form, upload: bytes | None) -> list[Area
                 raise ValidationError(N_("The file is not valid GeoJSON."), "file") from exc
             areas = [area_service.save_area(session, name, _file_geometry(single), kind)]
         else:
-            areas = area_service.import_areas(session, text)
+            try:
+                areas = area_service.import_areas(session, text)
+            except ValidationError as exc:
+                exc.field = "file"  # the outline came from the file: show the error there
+                raise
     elif (form.get("geometry") or "").strip():
         if not name:
             raise ValidationError(N_("The area needs a name."), "name")

@@ -1,0 +1,326 @@
+"""Every page and API endpoint, for every role, anonymous and a guest: the status each gets.
+
+The endpoints come from ``app.url_map``, so new ones are covered as soon as they exist.
+``EXPECT`` says what each (endpoint, method) answers for whom; an endpoint missing from it
+fails ``test_every_endpoint_is_classified`` with the lines to add. To classify one, add a line
+using the helpers below (``page``, ``form``, ``everyone``...), or ``spec(...)`` for anything else.
+If an endpoint takes a URL argument not in ``World.url_args``, add its sample value there.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+import pytest
+from werkzeug.routing import BuildError
+
+from tests.factories import jpeg_bytes, spot_form
+from walkapp.domain.actor import Actor
+
+ROLES = ("admin", "koordinator", "vandringsleder", "deltager", "inspektoer", "planlaegger")
+WHO = ROLES + ("anonymous", "guest")
+READERS = {"admin", "koordinator", "planlaegger"}  # read every walk and spot
+PLANNERS = {"admin", "koordinator"}  # plan walks, lead any walk
+ADMINS = {"admin"}
+USERS = set(ROLES)
+# On the world's walk: vandringsleder leads it; deltager and the guest joined it.
+WALK_LEADERS = PLANNERS | {"vandringsleder"}
+ON_WALK = WALK_LEADERS | {"deltager", "guest"}
+SEES_SPOT = READERS | {"vandringsleder", "deltager", "guest"}
+
+OK = {200}
+REDIRECT = {302, 303}
+LOGIN = {302}  # login_required GET: redirect to the login page
+UNAUTH = {401}  # login_required POST or API call without a login
+DENIED = {403}
+HIDDEN = {404}
+# A POST with an empty form from someone allowed: rejected input, a conflict or a redirect,
+# but never 401/403 and never 500.
+FORM = {200, 201, 302, 303, 409, 422}
+
+
+def spec(allowed, ok, *, user=DENIED, anonymous=LOGIN, guest=None) -> dict[str, set[int]]:
+    """Return who -> acceptable statuses: *ok* for *allowed*, the others as given."""
+    out = {}
+    for who in WHO:
+        if who in allowed:
+            out[who] = set(ok)
+        elif who == "anonymous":
+            out[who] = set(anonymous)
+        elif who == "guest":
+            out[who] = set(guest if guest is not None else anonymous)
+        else:
+            out[who] = set(user)
+    return out
+
+
+def page(allowed, ok=OK):
+    """A login_required page: others 403, not logged in -> login."""
+    return spec(allowed, ok)
+
+
+def form(allowed, ok=FORM):
+    """A login_required form POST: others 403, not logged in -> 401."""
+    return spec(allowed, ok, anonymous=UNAUTH)
+
+
+def everyone(ok):
+    return spec(set(WHO), ok)
+
+
+EXPECT: dict[tuple[str, str], dict[str, set[int]]] = {
+    ("static", "GET"): everyone(OK),
+    ("main.healthz", "GET"): everyone(OK),
+    ("main.index", "GET"): spec(USERS | {"guest"}, OK),
+    ("main.set_language", "GET"): everyone(REDIRECT),
+    ("auth.login", "GET"): everyone(OK),
+    ("auth.login", "POST"): everyone({422}),
+    ("auth.logout", "POST"): form(USERS, REDIRECT),
+    ("join.show", "GET"): spec({"deltager", "guest"}, REDIRECT, user=OK, anonymous=OK),
+    ("join.join", "POST"): everyone(REDIRECT),
+    ("photos.show", "GET"): spec(SEES_SPOT, OK, user=HIDDEN, anonymous=HIDDEN),
+    # API
+    ("api.spots_geojson", "GET"): everyone(OK),  # filtered to what the caller may see
+    ("api.get_spot", "GET"): spec(SEES_SPOT, OK, user=HIDDEN, anonymous=HIDDEN),
+    ("api.create_spot", "POST"): spec(ON_WALK, {422}, anonymous={401, 403}),
+    ("api.update_spot", "POST"): spec(WALK_LEADERS | {"guest"}, {409, 422},
+                                      user={403, 404}, anonymous={401, 403, 404}),
+    ("api.hide_spot", "POST"): spec(WALK_LEADERS, {200, 422},
+                                    user={403, 404}, anonymous={401, 403, 404}),
+    # The spot overview
+    ("spots.index", "GET"): page(READERS),
+    ("spots.show", "GET"): page(READERS),
+    # Administration
+    ("admin.index", "GET"): page(ADMINS),
+    ("admin.organisations", "GET"): page(ADMINS),
+    ("admin.organisation_new", "GET"): page(ADMINS),
+    ("admin.organisation_new", "POST"): form(ADMINS, {422}),
+    ("admin.organisation_edit", "GET"): page(ADMINS),
+    ("admin.organisation_edit", "POST"): form(ADMINS, {422}),
+    ("admin.users", "GET"): page(ADMINS),
+    ("admin.user_new", "GET"): page(ADMINS),
+    ("admin.user_new", "POST"): form(ADMINS, {422}),
+    ("admin.user_edit", "GET"): page(ADMINS),
+    ("admin.user_edit", "POST"): form(ADMINS, {422}),
+    ("admin.user_password", "POST"): form(ADMINS, {422}),
+    ("admin.areas", "GET"): page(ADMINS),
+    ("admin.area_new", "GET"): page(ADMINS),
+    ("admin.area_new", "POST"): form(ADMINS, {422}),
+    ("admin.area_edit", "GET"): page(ADMINS),
+    ("admin.area_edit", "POST"): form(ADMINS, {422}),
+    ("admin.area_delete", "POST"): form(ADMINS, {409}),  # the world's area has a walk
+    # Walks (DOMAIN.md: coordinators plan; the leader runs the walk; participants take part)
+    ("walks.new", "GET"): page(PLANNERS),
+    ("walks.new", "POST"): form(PLANNERS, {422}),
+    ("walks.edit", "GET"): page(PLANNERS),
+    ("walks.edit", "POST"): form(PLANNERS, {422}),
+    ("walks.show", "GET"): spec(READERS | ON_WALK, OK),
+    ("walks.mode", "GET"): spec(ON_WALK, OK, user={302}),  # others are sent to join first
+    ("walks.spots", "GET"): spec(READERS | ON_WALK, OK),
+    # The join link is no secret to those on the walk (they came in through it).
+    ("walks.print_page", "GET"): spec(READERS | ON_WALK, OK),
+    ("walks.qr", "GET"): spec(READERS | ON_WALK, OK),
+    ("walks.set_status", "POST"): spec(WALK_LEADERS, FORM, anonymous={401, 403}),
+    ("walks.edit_spot", "GET"): spec(WALK_LEADERS | {"guest"}, OK, user={403, 404}),
+    ("walks.edit_spot", "POST"): spec(WALK_LEADERS | {"guest"}, FORM, user={403, 404},
+                                      anonymous={401, 403, 404}),
+    ("walks.hide_spot", "POST"): spec(WALK_LEADERS, FORM, user={403, 404},
+                                      anonymous={401, 403, 404}),
+}
+
+
+# URL arguments build_world() has sample values for.
+SAMPLE_ARGS = ("walk_id", "spot_id", "area_id", "org_id", "user_id", "code", "token", "rendition",
+               "filename")
+
+
+@dataclass
+class World:
+    """A small world: one user of every role, a walk led by the vandringsleder, joined by the
+    deltager and a guest, and a spot of the guest's with a photo."""
+
+    users: dict[str, int]
+    walk_id: int
+    guest_participant: int
+    url_args: dict[str, object] = field(default_factory=dict)
+
+
+def _spot_with_photo(app, session, walk, actor):
+    from walkapp.photos.processing import process
+    from walkapp.photos.store import FileStore
+    from walkapp.services import spots as spot_service
+
+    data = spot_service.parse_spot_input(spot_form(), ["LYS"],
+                                         spot_service.known_categories(session),
+                                         spot_service.Limits())
+    photo = process(jpeg_bytes(), max_bytes=app.config["PHOTO_MAX_BYTES"],
+                    max_pixels=app.config["PHOTO_MAX_PIXELS"])
+    return spot_service.add_spot(session, actor, walk, data, [photo],
+                                 FileStore(app.config["PHOTO_DIR"]),
+                                 spot_service.Limits()).spot
+
+
+def _photo_token(app, spot) -> str:
+    """Return the token in the photo URL the API hands out (the URL is the contract)."""
+    from walkapp.api.spots import photo_url
+
+    with app.test_request_context():
+        return photo_url(spot.photos[0], "thumb").split("/")[2]
+
+
+def build_world(app, session) -> World:
+    from tests.factories import make_area, make_guest, make_user, make_walk
+    from walkapp.services import walks as walk_service
+
+    orgs = {"admin": ("Albertslund Kommune DKE", "kommune"),
+            "koordinator": ("Albertslund Kommune DKE", "kommune"),
+            "vandringsleder": ("Københavns Vestegns Politi", "politi"),
+            "deltager": (None, "andet"),
+            "inspektoer": ("Boligselskabet", "boligselskab"),
+            "planlaegger": ("Albertslund Kommune DKE", "kommune")}
+    users = {role: make_user(session, role, email=f"{role}@example.dk", org=org, org_kind=kind)
+             for role, (org, kind) in orgs.items()}
+    area = make_area(session)
+    walk = make_walk(session, coordinator=users["koordinator"], area=area,
+                     leader_id=users["vandringsleder"].id, status="igang")
+    deltager = users["deltager"]
+    walk_service.join_walk(session, Actor(user_id=deltager.id, role="deltager"), walk,
+                           role_label="beboer")
+    participant, guest = make_guest(session, walk)
+    session.commit()
+    spot = _spot_with_photo(app, session, walk, guest)
+    world = World(users={r: u.id for r, u in users.items()}, walk_id=walk.id,
+                  guest_participant=participant.id)
+    world.url_args = {
+        "walk_id": walk.id, "spot_id": spot.id, "area_id": area.id,
+        "org_id": users["admin"].organisation_id, "user_id": users["deltager"].id,
+        "code": walk.join_code, "token": _photo_token(app, spot), "rendition": "thumb",
+        "filename": "css/app.css",
+    }
+    return world
+
+
+def login_as(client, world: World, who: str) -> None:
+    """Make *client* act as *who*, straight through the session (fast; login is tested apart)."""
+    with client.session_transaction() as sess:
+        if who in ROLES:
+            sess["_user_id"] = str(world.users[who])
+            sess["_fresh"] = True
+        elif who == "guest":
+            sess["guest_walks"] = {str(world.walk_id): world.guest_participant}
+
+
+def csrf_token(client) -> str:
+    html = client.get("/login").get_data(as_text=True)
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+def endpoints(app):
+    """Yield (endpoint, method, rule) for every rule, GETs first (POSTs change the world)."""
+    rows = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            rows.append((method != "GET", rule.endpoint, method, rule))
+    for _post, endpoint, method, rule in sorted(rows, key=lambda r: (r[0], r[1] == "join.join",
+                                                                      r[1], r[3].rule)):
+        yield endpoint, method, rule
+
+
+def build_url(app, rule, args: dict) -> str | None:
+    needed = {a: args[a] for a in rule.arguments if a in args and a not in (rule.defaults or {})}
+    if set(rule.arguments) - set(needed) - set(rule.defaults or {}):
+        return None
+    with app.test_request_context():
+        try:
+            return app.url_for(rule.endpoint, **needed)
+        except BuildError:
+            return None
+
+
+def _message(resp) -> str:
+    if resp.is_json:
+        return str((resp.get_json() or {}).get("error"))
+    found = re.search(r"<h1>(.*?)</h1>", resp.get_data(as_text=True), re.S)
+    return found.group(1).strip()[:100] if found else ""
+
+
+@pytest.fixture
+def world(app):
+    """Build the world in an app context of its own and leave it: requests made while an app
+    context is pushed would share flask.g (the cached actor, the CSRF token) between clients."""
+    from walkapp.extensions import db
+
+    with app.app_context():
+        built = build_world(app, db.session)
+        db.session.remove()
+    return built
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_permission_matrix(app, world, who):
+    """Every classified endpoint answers *who* with an expected status (all listed at once)."""
+    wrong = []
+    for endpoint, method, rule in endpoints(app):
+        expected = EXPECT.get((endpoint, method))
+        url = build_url(app, rule, world.url_args)
+        if expected is None or url is None:
+            continue  # reported by test_every_endpoint_is_classified
+        client = app.test_client()
+        login_as(client, world, who)
+        if method == "GET":
+            resp = client.get(url)
+        else:
+            token = csrf_token(client)
+            resp = client.open(url, method=method, data={"csrf_token": token},
+                               headers={"X-CSRFToken": token})
+        if resp.status_code not in expected[who]:
+            wrong.append(f"{method} {url} ({endpoint}): got {resp.status_code}, "
+                         f"expected {sorted(expected[who])}" + (
+                             f" ({_message(resp)})" if resp.status_code >= 400 else ""))
+        elif resp.status_code == 302 and expected[who] == LOGIN and method == "GET" \
+                and who in ("anonymous", "guest") and endpoint != "join.show":
+            assert "/login" in resp.headers["Location"], (endpoint, resp.headers["Location"])
+    assert not wrong, f"as {who}:\n  " + "\n  ".join(wrong)
+
+
+def test_every_endpoint_is_classified(app):
+    """Fail, with the lines to add, for endpoints the table does not know yet."""
+    missing, unbuildable = [], []
+    for endpoint, method, rule in endpoints(app):
+        if (endpoint, method) not in EXPECT:
+            missing.append(f'    ("{endpoint}", "{method}"): page(...),  # {rule.rule}')
+        unknown = set(rule.arguments) - set(rule.defaults or {}) - set(SAMPLE_ARGS)
+        if unknown:
+            unbuildable.append(f"{rule.rule}: add a sample value for {sorted(unknown)} to "
+                               "World.url_args in build_world()")
+    message = ""
+    if missing:
+        message += ("Endpoints without an expected status per role; add them to EXPECT in "
+                    "tests/web/test_permissions.py:\n" + "\n".join(missing) + "\n")
+    if unbuildable:
+        message += "Endpoints whose URL cannot be built:\n  " + "\n  ".join(unbuildable)
+    assert not message, message
+
+
+def test_post_without_csrf_token_is_refused(app, world):
+    """Every POST endpoint refuses a logged-in admin's request that carries no CSRF token."""
+    accepted = []
+    for endpoint, method, rule in endpoints(app):
+        url = build_url(app, rule, world.url_args)
+        if method == "GET" or url is None:
+            continue
+        client = app.test_client()
+        login_as(client, world, "admin")
+        resp = client.open(url, method=method, data={"note": "x"},
+                           content_type="multipart/form-data")
+        if resp.status_code != 400:
+            accepted.append(f"{method} {url} ({endpoint}): {resp.status_code}")
+    assert not accepted, "POST without a CSRF token was not refused:\n  " + "\n  ".join(accepted)
+
+
+def test_guest_posting_without_token_is_refused(app, world):
+    client = app.test_client()
+    login_as(client, world, "guest")
+    resp = client.post(f"/api/walks/{world.walk_id}/spots", data={"kind": "utryg"})
+    assert resp.status_code == 400
+    assert "error" in resp.get_json()
+
