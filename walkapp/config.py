@@ -37,6 +37,11 @@ class Defaults:
     PHOTO_MAX_BYTES = 25 * 1024 * 1024
     PHOTO_MAX_PIXELS = 60_000_000
     PHOTOS_PER_SPOT = 10
+    PHOTO_THUMB_PX = 320
+    PHOTO_DISPLAY_PX = 1600
+    PHOTO_KEEP_ORIGINAL = True  # a metadata-free copy of at most PHOTO_ORIGINAL_MAX_PX
+    PHOTO_ORIGINAL_MAX_PX = 4096
+    PHOTO_AUTO_REDACT = True  # blur faces and number plates for all but coordinators and police
 
     # Remedies and follow-up
     REMEDY_MERGE_DISTANCE_M = 15

@@ -3,15 +3,12 @@ from flask import current_app, jsonify, request, url_for
 from walkapp.api import bp
 from walkapp.domain.errors import N_, ValidationError
 from walkapp.extensions import db
-from walkapp.photos.processing import process
-from walkapp.photos.store import FileStore
 from walkapp.services import spots as spot_service
 from walkapp.services import walks as walk_service
+from walkapp.views.photos import photo_store, photo_url, read_uploads
 from walkapp.web import current_actor
 
-
-def photo_url(photo, rendition: str) -> str:
-    return url_for("photos.show", token=photo.token, rendition=rendition)
+__all__ = ["photo_store", "photo_url", "read_photos"]
 
 
 def limits() -> spot_service.Limits:
@@ -21,38 +18,36 @@ def limits() -> spot_service.Limits:
                                photos_per_spot=cfg["PHOTOS_PER_SPOT"])
 
 
-def photo_store() -> FileStore:
-    return FileStore(current_app.config["PHOTO_DIR"])
-
-
-def read_photos(files) -> list:
+def read_photos(files, form=None) -> list:
     """Process every uploaded photo before anything is saved; any bad one rejects all."""
-    cfg = current_app.config
-    uploads = [f for f in files if f and f.filename is not None]
-    uploads = [f for f in uploads if f.filename or f.content_length]
-    if len(uploads) > cfg["PHOTOS_PER_SPOT"]:
-        raise ValidationError(N_("At most %(n)s photos per spot."), "photo",
-                              n=cfg["PHOTOS_PER_SPOT"])
-    out = []
-    for f in uploads:
-        data = f.read(cfg["PHOTO_MAX_BYTES"] + 1)
-        if not data and not f.filename:
-            continue
-        out.append(process(data, max_bytes=cfg["PHOTO_MAX_BYTES"],
-                           max_pixels=cfg["PHOTO_MAX_PIXELS"]))
-    return out
+    return read_uploads(files, current_app.config["PHOTOS_PER_SPOT"], form)
+
+
+def _position_from_photo(form: dict, photos) -> dict:
+    """Without a position from the device, place the spot where its photo was taken."""
+    if (form.get("lat") or "").strip() or (form.get("lon") or "").strip():
+        return form
+    located = next((p for p in photos if p.has_gps), None)
+    if located is not None:
+        form = dict(form, lat=repr(located.gps_lat), lon=repr(located.gps_lon),
+                    location_source="photo")
+        form.pop("accuracy_m", None)
+    return form
 
 
 @bp.post("/walks/<int:walk_id>/spots")
 def create_spot(walk_id: int):
+    """Add a spot; photos may come shrunk by the page (with photo_lat/photo_lon/photo_taken_at)
+    or full-size from any other client. Without lat/lon the photo's position is used."""
     actor = current_actor()
     walk = walk_service.get_walk(db.session, walk_id)
     spot_service.may_add(db.session, actor, walk)
+    form = request.form.to_dict()
+    existing = spot_service.find_by_client_uuid(db.session, (form.get("client_uuid") or "").strip())
+    photos = [] if existing else read_photos(request.files.getlist("photo"), request.form)
     data = spot_service.parse_spot_input(
-        request.form, request.form.getlist("categories"),
+        _position_from_photo(form, photos), request.form.getlist("categories"),
         spot_service.known_categories(db.session), limits())
-    existing = spot_service.find_by_client_uuid(db.session, data.client_uuid)
-    photos = [] if existing else read_photos(request.files.getlist("photo"))
     result = spot_service.add_spot(db.session, actor, walk, data, photos, photo_store(), limits())
     body = spot_service.spot_feature(result.spot, photo_url, current_actor())
     resp = jsonify(body)

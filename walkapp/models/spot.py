@@ -71,20 +71,45 @@ class Spot(db.Model):
 
 
 class Photo(db.Model):
+    """A stored photo: renditions live in the photo store under *sha256*; URLs use *token*.
+
+    A photo belongs to a spot, or (spot_id empty) to another owner named by *owner_kind* that
+    links it with its own table (remedy before/after photos).
+    """
+
     __tablename__ = "photos"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    spot_id: so.Mapped[int] = so.mapped_column(
+    spot_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("spots.id", ondelete="CASCADE"), index=True
     )
+    owner_kind: so.Mapped[str] = so.mapped_column(sa.String(10), default="spot",
+                                                  server_default="spot")
     sha256: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
     token: so.Mapped[str] = so.mapped_column(sa.String(43), unique=True)
     width: so.Mapped[int]
     height: so.Mapped[int]
     source_format: so.Mapped[str] = so.mapped_column(sa.String(10))
+    byte_size: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    has_original: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     taken_at: so.Mapped[object | None] = so.mapped_column(UTCDateTime())
     gps_lat: so.Mapped[float | None]
     gps_lon: so.Mapped[float | None]
+    gps_alt: so.Mapped[float | None]
+    gps_direction: so.Mapped[float | None]
+    # Names the blurred renditions of the current redaction rectangles; None: nothing blurred.
+    redaction_key: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    uploaded_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
     created_at: so.Mapped[object] = so.mapped_column(UTCDateTime(), default=utcnow)
 
-    spot: so.Mapped[Spot] = so.relationship(back_populates="photos")
+    spot: so.Mapped[Spot | None] = so.relationship(back_populates="photos")
+    redactions: so.Mapped[list["PhotoRedaction"]] = so.relationship(  # noqa: F821
+        back_populates="photo", cascade="all, delete-orphan", order_by="PhotoRedaction.id",
+        lazy="selectin"
+    )
+
+    @property
+    def active_redactions(self) -> list:
+        return [r for r in self.redactions if r.removed_at is None]

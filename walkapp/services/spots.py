@@ -20,7 +20,8 @@ from walkapp.geo.shapes import feature, from_db, point, to_db
 from walkapp.models import Area, Category, Participant, Photo, Spot, Walk, spot_categories
 from walkapp.models.types import utcnow
 from walkapp.photos.processing import ProcessedPhoto
-from walkapp.photos.store import FileStore
+from walkapp.photos.store import PhotoStore, staged
+from walkapp.services import photos as photo_service
 from walkapp.services import walks as walk_service
 
 
@@ -165,7 +166,7 @@ def find_by_client_uuid(session, client_uuid: str) -> Spot | None:
 
 
 def add_spot(session, actor: Actor, walk: Walk, data: SpotInput, photos: list[ProcessedPhoto],
-             store: FileStore, limits: Limits) -> AddResult:
+             store: PhotoStore, limits: Limits) -> AddResult:
     """Add a spot with its photos and commit: all of it, or nothing (files included)."""
     existing = find_by_client_uuid(session, data.client_uuid)
     if existing is not None:
@@ -190,36 +191,23 @@ def add_spot(session, actor: Actor, walk: Walk, data: SpotInput, photos: list[Pr
         note=data.note, light=data.light or walk.light, visibility=data.visibility,
         categories=sorted(cats, key=lambda c: c.sort),
     )
-    written = []
     try:
-        for ph in photos:
-            spot.photos.append(_photo_row(ph))
-            for name, blob in ph.renditions.items():
-                path = store.save(ph.sha256, name, blob)
-                if path:
-                    written.append(path)
-        session.add(spot)
-        session.commit()
+        # Files written here are removed again if anything below fails (staged()).
+        with staged(store) as writes:
+            spot.photos.extend(photo_service.store_photos(session, photos, writes,
+                                                          uploaded_by=actor.user_id))
+            session.add(spot)
+            session.commit()
     except sa_exc.IntegrityError:
         session.rollback()
-        store.delete(written)
         existing = find_by_client_uuid(session, data.client_uuid)
         if existing is None:
             raise
         return AddResult(existing, False)
     except BaseException:
         session.rollback()
-        store.delete(written)
         raise
-    return AddResult(spot, True, written)
-
-
-def _photo_row(ph: ProcessedPhoto) -> Photo:
-    import secrets
-
-    return Photo(sha256=ph.sha256, token=secrets.token_urlsafe(32), width=ph.width,
-                 height=ph.height, source_format=ph.source_format, taken_at=ph.taken_at,
-                 gps_lat=ph.gps_lat, gps_lon=ph.gps_lon)
+    return AddResult(spot, True, writes.written)
 
 
 def update_spot(session, actor: Actor, spot: Spot, data: SpotInput, limits: Limits,
@@ -383,12 +371,17 @@ def query_spots(session, actor: Actor, f: SpotFilter) -> list[Spot]:
 
 
 # Photo columns the API shows; photo_properties() reads them from an ORM object or a Core row.
-PHOTO_COLUMNS = (Photo.id, Photo.spot_id, Photo.token, Photo.width, Photo.height)
+PHOTO_COLUMNS = (Photo.id, Photo.spot_id, Photo.token, Photo.width, Photo.height,
+                 Photo.redaction_key, Photo.has_original, Photo.taken_at, Photo.gps_lat,
+                 Photo.gps_lon, Photo.gps_alt, Photo.gps_direction)
 
 
-def photo_properties(photo, photo_url: Callable) -> dict:
-    return {"id": photo.id, "width": photo.width, "height": photo.height,
-            "thumb": photo_url(photo, "thumb"), "display": photo_url(photo, "display")}
+def photo_properties(photo, photo_url: Callable, actor: Actor | None = None) -> dict:
+    """Return a photo's API entry; the URLs name the blurred variant unless *actor* may see more.
+
+    photo_url(photo, variant, rendition, ext) builds a URL (walkapp.views.photos.photo_url).
+    """
+    return photo_service.photo_entry(photo, actor, photo_url)
 
 
 def _properties(spot, codes: list[str], photos: list[dict], role_label: str | None,
@@ -421,7 +414,7 @@ def _properties(spot, codes: list[str], photos: list[dict], role_label: str | No
 def spot_properties(spot: Spot, photo_url: Callable[[Photo, str], str],
                     actor: Actor | None = None) -> dict:
     return _properties(spot, spot.category_codes,
-                       [photo_properties(p, photo_url) for p in spot.photos],
+                       [photo_properties(p, photo_url, actor) for p in spot.photos],
                        spot.participant.role_label if spot.participant else None, actor)
 
 
@@ -445,7 +438,7 @@ def spot_features(session, actor: Actor, f: SpotFilter, photo_url: Callable) -> 
     for chunk in (with_photos[i:i + 1000] for i in range(0, len(with_photos), 1000)):
         for ph in session.execute(sa.select(*PHOTO_COLUMNS).where(Photo.spot_id.in_(chunk))
                                   .order_by(Photo.id)):
-            photos[ph.spot_id].append(photo_properties(ph, photo_url))
+            photos[ph.spot_id].append(photo_properties(ph, photo_url, actor))
     return [
         {"type": "Feature", "id": r.id,
          "geometry": {"type": "Point", "coordinates": [r.x, r.y]},

@@ -1,29 +1,165 @@
-import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, send_file
+"""Photos: serving renditions (permission-checked, immutable URLs) and redaction rectangles."""
 
+from flask import Blueprint, abort, current_app, redirect, request, send_file, url_for
+from flask_babel import gettext
+from flask_login import login_required
+
+from walkapp.domain.errors import N_, ValidationError
+from walkapp.domain.photos import may_redact, parse_box, parse_client_meta, sees_unredacted
 from walkapp.extensions import db
-from walkapp.models import Photo, Spot
-from walkapp.photos.processing import RENDITIONS
+from walkapp.models import Photo
+from walkapp.photos.processing import FORMATS, ProcessedPhoto, Settings, process
 from walkapp.photos.store import FileStore
-from walkapp.services.spots import visible_clause
-from walkapp.web import current_actor
+from walkapp.services import photos as photo_service
+from walkapp.web import current_actor, render
 
 bp = Blueprint("photos", __name__, url_prefix="/photos")
 
 
-@bp.get("/<token>/<rendition>.jpg")
-def show(token: str, rendition: str):
-    """Serve a rendition if the caller may see its spot; URLs are unguessable and immutable."""
-    if rendition not in RENDITIONS:
+# --- helpers for every view that takes photos (spots API, remedies, ...) -----------------------
+
+
+def photo_settings() -> Settings:
+    return Settings.from_config(current_app.config)
+
+
+def photo_store() -> FileStore:
+    return FileStore(current_app.config["PHOTO_DIR"])
+
+
+def read_uploads(files, max_count: int | None = None, meta_from=None) -> list[ProcessedPhoto]:
+    """Process every uploaded file before anything is saved; one bad file rejects them all.
+
+    *meta_from* (a form) may carry photo_lat/photo_lon/photo_taken_at, read by the page from
+    the photo before it shrank it; they fill in what the (metadata-free) file lacks.
+    """
+    cfg = current_app.config
+    settings = photo_settings()
+    uploads = [f for f in files if f is not None and (f.filename or f.content_length)]
+    max_count = cfg["PHOTOS_PER_SPOT"] if max_count is None else max_count
+    if len(uploads) > max_count:
+        raise ValidationError(N_("At most %(n)s photos per spot."), "photo", n=max_count)
+    meta = parse_client_meta(meta_from) if meta_from is not None else None
+    out = []
+    for f in uploads:
+        data = f.read(settings.max_bytes + 1)
+        if not data and not f.filename:
+            continue
+        photo = process(data, settings)
+        if meta is not None:
+            photo_service.apply_client_meta(photo, meta)
+        out.append(photo)
+    return out
+
+
+def photo_url(photo, variant: str, rendition: str | None = None, ext: str = "jpg") -> str:
+    """Return the URL of a rendition: photo_url(photo, variant, rendition, ext).
+
+    The short form photo_url(photo, "thumb") picks the variant the current user may see.
+    """
+    if rendition is None:
+        variant, rendition = photo_service.variant_for(current_actor(), photo), variant
+    return url_for("photos.show", token=photo.token, variant=variant, rendition=rendition,
+                   ext=ext)
+
+
+@bp.app_template_global()
+def photo_sources(photo) -> dict:
+    """The current user's URLs of *photo* (thumb/display in WebP and JPEG) for templates."""
+    entry = photo_service.photo_entry(photo, current_actor(), photo_url)
+    if may_redact(current_actor()) and isinstance(photo, Photo):
+        entry["redact_url"] = url_for("photos.redactions", photo_id=photo.id)
+    return entry
+
+
+# --- serving ----------------------------------------------------------------------------------
+
+
+@bp.get("/<token>/<variant>/<rendition>.<ext>")
+def show(token: str, variant: str, rendition: str, ext: str):
+    """Serve a rendition if the caller may see it; URLs are unguessable and never change."""
+    if ext not in FORMATS:
         abort(404)
-    photo = db.session.scalar(
-        sa.select(Photo).join(Spot).where(Photo.token == token, visible_clause(current_actor()))
-    )
+    photo = db.session.scalar(db.select(Photo).where(Photo.token == token))
     if photo is None:
         abort(404)
-    path = FileStore(current_app.config["PHOTO_DIR"]).path(photo.sha256, rendition)
+    actor = current_actor()
+    if not photo_service.may_view(db.session, actor, photo, variant):
+        abort(404)
+    if rendition == "original" and not sees_unredacted(actor):
+        abort(404)
+    name = photo_service.served_name(photo, variant, rendition, ext)
+    if name is None:
+        if variant.startswith("r-") and rendition != "original":
+            # The rectangles changed since this URL was made: send the current variant.
+            current = photo_service.variant_for(actor, photo)
+            resp = redirect(url_for("photos.show", token=token, variant=current,
+                                    rendition=rendition, ext=ext))
+            resp.headers["Cache-Control"] = "private, no-store"
+            return resp
+        abort(404)
+    path = photo_store().path(photo.sha256, name)
     if not path.exists():
         abort(404)
-    resp = send_file(path, mimetype="image/jpeg", max_age=31536000, conditional=True)
+    resp = send_file(path, mimetype=FORMATS[ext], max_age=31536000, conditional=True,
+                     etag=True)
     resp.headers["Cache-Control"] = "private, max-age=31536000, immutable"
     return resp
+
+
+# --- redaction rectangles ---------------------------------------------------------------------
+
+
+def _redaction_photo(photo_id: int) -> Photo:
+    actor = current_actor()
+    if not may_redact(actor):
+        abort(403)
+    return photo_service.get_photo(db.session, actor, photo_id)
+
+
+def _redaction_page(photo: Photo, status: int = 200, error: str | None = None,
+                    form: dict | None = None):
+    return render("photos/redactions.html", "photos/_redactions.html", status=status,
+                  photo=photo, error=error, form=form or {},
+                  clean_url=photo_url(photo, photo_service.CLEAN, "display", "jpg"),
+                  blurred_url=(photo_url(photo, "r-" + photo.redaction_key, "display", "jpg")
+                               if photo.redaction_key else None))
+
+
+@bp.get("/<int:photo_id>/redactions")
+@login_required
+def redactions(photo_id: int):
+    """Show a photo unblurred with its rectangles; coordinators add and remove them here."""
+    return _redaction_page(_redaction_photo(photo_id))
+
+
+@bp.post("/<int:photo_id>/redactions")
+@login_required
+def add_redaction(photo_id: int):
+    photo = _redaction_photo(photo_id)
+    try:
+        box = parse_box(request.form)
+    except ValidationError as exc:
+        return _redaction_page(photo, 422, gettext(exc.message, **exc.params), request.form)
+    photo_service.add_redaction(db.session, current_actor(), photo, box, photo_store(),
+                                photo_settings())
+    return _after_change(photo)
+
+
+@bp.post("/<int:photo_id>/redactions/<int:redaction_id>/remove")
+@login_required
+def remove_redaction(photo_id: int, redaction_id: int):
+    photo = _redaction_photo(photo_id)
+    photo_service.remove_redaction(db.session, current_actor(), photo, redaction_id,
+                                   photo_store(), photo_settings())
+    return _after_change(photo)
+
+
+def _after_change(photo: Photo):
+    from walkapp.web import wants_fragment
+
+    if wants_fragment():
+        resp = _redaction_page(photo)
+        resp.headers["HX-Trigger"] = "photo-redacted"
+        return resp
+    return redirect(url_for("photos.redactions", photo_id=photo.id), 303)

@@ -1,0 +1,344 @@
+"""Photos: storing processed uploads, who sees which variant, redactions, store checks.
+
+The reusable component for other owners (remedy before/after photos)::
+
+    processed = [process(data, settings) for data in uploads]      # 413/415/422 on bad files
+    with staged(store) as writes:                                    # files removed on failure
+        rows = photo_service.store_photos(session, processed, writes, owner_kind="remedy",
+                                          uploaded_by=actor.user_id)
+        ... link rows to the owner ...
+        session.commit()
+
+and register who may see them with ``register_access("remedy", fn(session, actor, photo))``.
+"""
+
+import logging
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from walkapp.domain.actor import Actor
+from walkapp.domain.errors import N_, NotFound, PermissionDenied
+from walkapp.domain.photos import ClientPhotoMeta, may_redact, sees_unredacted
+from walkapp.models import Photo, PhotoRedaction, Spot
+from walkapp.models.types import utcnow
+from walkapp.photos import processing, redact
+from walkapp.photos.processing import FORMATS, SIZES, ProcessedPhoto, Settings, file_name
+from walkapp.photos.store import PhotoStore, StagedWrites, staged
+
+log = logging.getLogger(__name__)
+CLEAN = "c"  # URL variant of the unblurred renditions
+AccessCheck = Callable[[object, Actor, Photo], bool]
+_ACCESS: dict[str, AccessCheck] = {}
+# Other tables that reference store files by sha256 (name -> (table, column, file names)), so
+# photos-check does not take their files for orphans.
+EXTRA_REFERENCES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "remedy_photos": ("remedy_photos", "sha256", ("thumb", "display", "thumb.jpg", "display.jpg")),
+}
+
+
+def register_access(owner_kind: str, check: AccessCheck) -> None:
+    """Let an owner of photos (owner_kind) decide who may see them."""
+    _ACCESS[owner_kind] = check
+
+
+# --- storing ----------------------------------------------------------------------------------
+
+
+def apply_client_meta(photo: ProcessedPhoto, meta: ClientPhotoMeta) -> ProcessedPhoto:
+    """Fill position and time the page read before shrinking, where the file has none."""
+    if not photo.has_gps and meta.lat is not None:
+        photo.gps_lat, photo.gps_lon = meta.lat, meta.lon
+        photo.notes.append("position from the page (photo_lat/photo_lon)")
+    if photo.taken_at is None and meta.taken_at is not None:
+        photo.taken_at = meta.taken_at
+    return photo
+
+
+def save_files(photo: ProcessedPhoto, writes: StagedWrites) -> None:
+    for name, blob in photo.files.items():
+        writes.save(photo.sha256, name, blob)
+
+
+def new_row(photo: ProcessedPhoto, *, owner_kind: str = "spot",
+            uploaded_by: int | None = None) -> Photo:
+    row = Photo(sha256=photo.sha256, token=secrets.token_urlsafe(32), width=photo.width,
+                height=photo.height, source_format=photo.source_format[:10],
+                byte_size=photo.byte_size, has_original=photo.has_original,
+                taken_at=photo.taken_at, gps_lat=photo.gps_lat, gps_lon=photo.gps_lon,
+                gps_alt=photo.gps_alt, gps_direction=photo.gps_direction,
+                redaction_key=photo.redaction_key, owner_kind=owner_kind,
+                uploaded_by_id=uploaded_by)
+    row.redactions = [PhotoRedaction(x=b.x, y=b.y, w=b.w, h=b.h, source=b.source)
+                      for b in photo.boxes]
+    return row
+
+
+def store_photos(session, photos: Iterable[ProcessedPhoto], writes: StagedWrites, *,
+                 owner_kind: str = "spot", uploaded_by: int | None = None) -> list[Photo]:
+    """Write the files of *photos* and return their new rows (added to *session*)."""
+    rows = []
+    for ph in photos:
+        save_files(ph, writes)
+        row = new_row(ph, owner_kind=owner_kind, uploaded_by=uploaded_by)
+        session.add(row)
+        rows.append(row)
+    return rows
+
+
+# --- who sees what ----------------------------------------------------------------------------
+
+
+def variant_for(actor: Actor | None, photo: Photo) -> str:
+    """Return the URL variant *actor* gets: unblurred (CLEAN) or the current blurred set."""
+    if photo.redaction_key is None or sees_unredacted(actor):
+        return CLEAN
+    return "r-" + photo.redaction_key
+
+
+def served_name(photo: Photo, variant: str, rendition: str, ext: str) -> str | None:
+    """Return the store name behind a URL, or None if the URL names nothing current."""
+    if ext not in FORMATS or rendition not in (*SIZES, "original"):
+        return None
+    if rendition == "original":
+        return "original.jpg" if variant == CLEAN and ext == "jpg" and photo.has_original \
+            else None
+    if variant == CLEAN:
+        return file_name(rendition, ext)
+    if photo.redaction_key and variant == "r-" + photo.redaction_key:
+        return file_name(rendition, ext, photo.redaction_key)
+    return None
+
+
+def may_view(session, actor: Actor, photo: Photo, variant: str = CLEAN) -> bool:
+    """True if *actor* may see *photo* in *variant* (blurred variants: anyone who sees it)."""
+    if variant == CLEAN and photo.redaction_key and not sees_unredacted(actor):
+        return False
+    if photo.spot_id is not None:
+        from walkapp.services.spots import visible_clause
+
+        return session.scalar(sa.select(Spot.id).where(
+            Spot.id == photo.spot_id, visible_clause(actor))) is not None
+    check = _ACCESS.get(photo.owner_kind)
+    if check is not None:
+        return bool(check(session, actor, photo))
+    return actor.reads_all or sees_unredacted(actor)
+
+
+def photo_entry(photo: Photo, actor: Actor | None, url: Callable[..., str]) -> dict:
+    """Return the API description of *photo* for *actor*; url(photo, variant, rendition, ext)."""
+    variant = variant_for(actor, photo)
+    entry = {
+        "id": photo.id,
+        "width": photo.width,
+        "height": photo.height,
+        "thumb": url(photo, variant, "thumb", "jpg"),
+        "display": url(photo, variant, "display", "jpg"),
+        "thumb_webp": url(photo, variant, "thumb", "webp"),
+        "display_webp": url(photo, variant, "display", "webp"),
+        "redacted": variant != CLEAN,
+        "taken_at": photo.taken_at.isoformat() if photo.taken_at else None,
+    }
+    if sees_unredacted(actor):
+        entry["original"] = url(photo, CLEAN, "original", "jpg") if photo.has_original else None
+        active = getattr(photo, "active_redactions", None)  # absent on plain rows
+        if active is not None:
+            entry["redactions"] = len(active)
+        if photo.redaction_key:
+            key = "r-" + photo.redaction_key
+            entry["display_redacted"] = url(photo, key, "display", "jpg")
+        entry["position"] = (
+            {"lat": photo.gps_lat, "lon": photo.gps_lon, "alt": photo.gps_alt,
+             "direction": photo.gps_direction} if photo.gps_lat is not None else None)
+    return entry
+
+
+def get_photo(session, actor: Actor, photo_id: int) -> Photo:
+    photo = session.get(Photo, photo_id)
+    if photo is None or not may_view(session, actor, photo, "any"):
+        raise NotFound(N_("No such photo."))
+    return photo
+
+
+# --- redactions -------------------------------------------------------------------------------
+
+
+def _source_image(photo: Photo, store: PhotoStore):
+    """Return the best stored upright source of *photo*'s pixels (original, else display)."""
+    for name in ("original.jpg", "display.jpg", "display.webp"):
+        if store.exists(photo.sha256, name):
+            return processing.decode_upright(store.read(photo.sha256, name))
+    return None
+
+
+def render_redacted(photo: Photo, store: PhotoStore, writes: StagedWrites,
+                    settings: Settings) -> None:
+    """Write the blurred renditions for the photo's current rectangles if they are missing."""
+    key = photo.redaction_key
+    if not key:
+        return
+    names = [file_name(s, e, key) for s in SIZES for e in FORMATS]
+    if all(store.exists(photo.sha256, n) for n in names):
+        return
+    img = _source_image(photo, store)
+    if img is None:
+        raise NotFound(N_("The photo's files are missing."))
+    display = processing.resize(img, settings.display_px)
+    boxes = [redact.Box(r.x, r.y, r.w, r.h) for r in photo.active_redactions]
+    for name, blob in processing.render_sizes(display, settings, boxes, key).items():
+        writes.save(photo.sha256, name, blob)
+
+
+def _rekey(session, photo: Photo, store: PhotoStore, settings: Settings) -> None:
+    old = photo.redaction_key
+    boxes = [redact.Box(r.x, r.y, r.w, r.h) for r in photo.active_redactions]
+    photo.redaction_key = redact.redaction_key(photo.sha256, boxes)
+    with staged(store) as writes:
+        render_redacted(photo, store, writes, settings)
+        session.commit()
+    if old and old != photo.redaction_key:
+        _drop_unused_variant(session, store, photo.sha256, old)
+
+
+def _drop_unused_variant(session, store: PhotoStore, sha256: str, key: str) -> None:
+    in_use = session.scalar(sa.select(sa.func.count(Photo.id)).where(
+        Photo.sha256 == sha256, Photo.redaction_key == key))
+    if not in_use:
+        for s in SIZES:
+            for e in FORMATS:
+                store.delete(sha256, file_name(s, e, key))
+
+
+def add_redaction(session, actor: Actor, photo: Photo, box: tuple[float, float, float, float],
+                  store: PhotoStore, settings: Settings) -> PhotoRedaction:
+    """Blur one more rectangle of *photo* for everyone but coordinators and police; commit."""
+    if not may_redact(actor):
+        raise PermissionDenied(N_("Only coordinators can change what is blurred."))
+    x, y, w, h = box
+    row = PhotoRedaction(x=x, y=y, w=w, h=h, source="manual", created_by_id=actor.user_id)
+    photo.redactions.append(row)
+    session.flush()
+    _rekey(session, photo, store, settings)
+    log.info("redaction %s added to photo %s by user %s", row.id, photo.id, actor.user_id)
+    return row
+
+
+def remove_redaction(session, actor: Actor, photo: Photo, redaction_id: int, store: PhotoStore,
+                     settings: Settings) -> PhotoRedaction:
+    """Stop blurring one rectangle (the row stays, as the log of who removed it and when)."""
+    if not may_redact(actor):
+        raise PermissionDenied(N_("Only coordinators can change what is blurred."))
+    row = next((r for r in photo.redactions if r.id == redaction_id), None)
+    if row is None or row.removed_at is not None:
+        raise NotFound(N_("No such rectangle."))
+    row.removed_at, row.removed_by_id = utcnow(), actor.user_id
+    session.flush()
+    _rekey(session, photo, store, settings)
+    log.info("redaction %s removed from photo %s by user %s", row.id, photo.id, actor.user_id)
+    return row
+
+
+# --- checking the store -----------------------------------------------------------------------
+
+
+def expected_names(photo: Photo) -> set[str]:
+    names = {file_name(s, e) for s in SIZES for e in FORMATS}
+    if photo.has_original:
+        names.add("original.jpg")
+    if photo.redaction_key:
+        names |= {file_name(s, e, photo.redaction_key) for s in SIZES for e in FORMATS}
+    return names
+
+
+@dataclass
+class CheckReport:
+    photos: int = 0
+    files: int = 0
+    orphan_files: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+    removed_rows: list[int] = field(default_factory=list)
+    temp_files: int = 0
+
+    @property
+    def problems(self) -> int:
+        return len(self.orphan_files) + len(self.missing) + self.temp_files
+
+
+def _extra_refs(session) -> dict[str, set[str]]:
+    refs: dict[str, set[str]] = {}
+    inspector = sa.inspect(session.get_bind())
+    for table, column, names in EXTRA_REFERENCES.values():
+        if not inspector.has_table(table):
+            continue
+        for (sha,) in session.execute(sa.text(f"SELECT {column} FROM {table}")):  # noqa: S608
+            refs.setdefault(sha, set()).update(names)
+    return refs
+
+
+def check_store(session, store: PhotoStore, settings: Settings, repair: bool = False,
+                grace_s: float = 3600) -> CheckReport:
+    """Find files without rows and rows without files; with *repair*, fix what can be fixed.
+
+    Files younger than *grace_s* are left alone: an upload may be writing them right now.
+    Missing renditions are rebuilt from any surviving one; a photo with no file left loses its
+    row (there is nothing to show).
+    """
+    report = CheckReport()
+    rows = session.scalars(sa.select(Photo)).all()
+    report.photos = len(rows)
+    wanted: dict[str, set[str]] = {}
+    for p in rows:
+        wanted.setdefault(p.sha256, set()).update(expected_names(p))
+    for sha, names in _extra_refs(session).items():
+        wanted.setdefault(sha, set()).update(names)
+    now = time.time()
+    for sha in list(store.shas()):
+        for name in sorted(store.names(sha)):
+            report.files += 1
+            if name in wanted.get(sha, ()):
+                continue
+            if now - store.mtime(sha, name) < grace_s:
+                continue
+            report.orphan_files.append(f"{sha}/{name}")
+            if repair:
+                store.delete(sha, name)
+    temps = store.stale_temp_files(grace_s) if hasattr(store, "stale_temp_files") else []
+    report.temp_files = len(temps)
+    if repair:
+        for t in temps:
+            t.unlink(missing_ok=True)
+    for p in rows:
+        have = store.names(p.sha256)
+        missing = sorted(expected_names(p) - have)
+        if not missing:
+            continue
+        report.missing += [f"photo {p.id}: {n}" for n in missing]
+        if repair:
+            _repair(session, store, settings, p, missing, report)
+    if repair:
+        session.commit()
+    return report
+
+
+def _repair(session, store: PhotoStore, settings: Settings, photo: Photo, missing: list[str],
+            report: CheckReport) -> None:
+    img = _source_image(photo, store)
+    if img is None:
+        report.removed_rows.append(photo.id)
+        session.delete(photo)
+        log.warning("photo %s removed: none of its files is left", photo.id)
+        return
+    writes = StagedWrites(store)
+    if "original.jpg" in missing:
+        photo.has_original = False  # never rebuild an "original" from a smaller rendition
+    display = processing.resize(img, settings.display_px)
+    for name, blob in processing.render_sizes(display, settings).items():
+        if name in missing:
+            writes.save(photo.sha256, name, blob)
+    if photo.redaction_key:
+        render_redacted(photo, store, writes, settings)
+    report.repaired += [f"photo {photo.id}: {n}" for n in missing]
