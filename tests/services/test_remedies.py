@@ -71,7 +71,7 @@ def test_full_lifecycle_keeps_every_change(session, world, tmp_path):
     assert [e.to_status for e in events] == ["foreslaaet", "godkendt", "tildelt", "i_gang",
                                             "udfoert", "verificeret"]
     assert events[4].photo is not None and events[4].comment == "Beskåret"
-    assert store.exists(events[4].photo.sha256, "display")
+    assert rs.photo_file(store, events[4].photo.sha256, "display") is not None
     assert r.status == "verificeret" and r.version == 6
 
 

@@ -284,7 +284,7 @@ def _send_digests(session, settings, conn, now, report) -> None:
         user = session.get(User, rows[0].user_id) if rows[0].user_id else None
         locale = user.locale if user and user.locale else "da"
         subject = _t(locale, N_("walkapp: %(n)s updates on your remedies"), n=len(rows))
-        body = "\n\n----\n\n".join(f"{r.subject}\n\n{r.body}" for r in rows)
+        body = "\n\n----\n\n".join(r.body for r in rows)  # each body starts with its subject
         mid = f"<outbox-digest-{rows[0].id}-{rows[-1].id}@walkapp>"
         try:
             conn.send(_email(settings, addr, subject, body, mid))

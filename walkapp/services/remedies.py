@@ -469,6 +469,21 @@ def parse_version(raw) -> int | None:
     return int(raw)
 
 
+def photo_file(store, sha256: str, rendition: str):
+    """Return the JPEG file of a stored rendition (spot or remedy photo), or None.
+
+    Knows both layouts of the photo store: names like "display.jpg" and bare "display".
+    """
+    for name in (f"{rendition}.jpg", rendition):
+        try:
+            path = store.path(sha256, name)
+        except ValueError:
+            continue
+        if path.exists():
+            return path
+    return None
+
+
 @dataclass
 class PhotoUpload:
     """Raw bytes of an uploaded photo and the limits it must meet."""
@@ -492,7 +507,7 @@ def store_photo(session, remedy: Remedy, upload: PhotoUpload, store, kind: str =
             or files.get(name)
         if blob is None:
             raise ValidationError(N_("The photo is broken or incomplete."), "photo")
-        store.save(processed.sha256, name, blob)
+        store.save(processed.sha256, f"{name}.jpg", blob)
     photo = RemedyPhoto(kind=kind, sha256=processed.sha256, token=secrets.token_urlsafe(32),
                         width=processed.width, height=processed.height)
     remedy.photos.append(photo)

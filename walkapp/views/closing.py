@@ -139,11 +139,8 @@ def _report(walk_id: int, pdf: bool):
     def photo_src(photo, rendition="thumb"):
         if not pdf:
             return url_for("remedies.spot_photo", token=photo.token, rendition=rendition)
-        for candidate in (store.path(photo.sha256, rendition),
-                          store.path(photo.sha256, f"{rendition}.jpg")):
-            if candidate.exists():
-                return candidate.as_uri()
-        return None
+        path = remedy_service.photo_file(store, photo.sha256, rendition)
+        return path.as_uri() if path else None
 
     map_uri = "data:image/png;base64," + base64.b64encode(data.map_png).decode()
     return data, dict(report=data, walk=walk, photo_src=photo_src, map_uri=map_uri, pdf=pdf,

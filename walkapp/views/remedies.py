@@ -85,8 +85,11 @@ def mine():
 def board():
     data = remedy_service.follow_up_board(db.session, current_actor(),
                                           soon_days=current_app.config["FOLLOW_UP_SOON_DAYS"])
+    from walkapp.services.walks import visible_walks
+
     return render("remedies/board.html", board=data, statuses=rd.STATUSES,
-                  today=remedy_service.today())
+                  today=remedy_service.today(),
+                  walks=visible_walks(db.session, current_actor())[:20])
 
 
 def _show_context(remedy: Remedy, who: rd.Who, **extra) -> dict:
@@ -216,14 +219,12 @@ def revoke_link(link_id: int):
 # ---------------------------------------------------------------- photos
 
 def _send(sha256: str, rendition: str):
-    store = photo_store()
-    for candidate in (store.path(sha256, rendition), store.path(sha256, f"{rendition}.jpg")):
-        if candidate.exists():
-            resp = send_file(candidate, mimetype="image/jpeg", max_age=31536000,
-                             conditional=True)
-            resp.headers["Cache-Control"] = "private, max-age=31536000, immutable"
-            return resp
-    abort(404)
+    path = remedy_service.photo_file(photo_store(), sha256, rendition)
+    if path is None:
+        abort(404)
+    resp = send_file(path, mimetype="image/jpeg", max_age=31536000, conditional=True)
+    resp.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    return resp
 
 
 def _contractor_who(remedy_id: int) -> rd.Who | None:
