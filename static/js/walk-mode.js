@@ -234,6 +234,10 @@
     if (!isOpen(sheet) && !isOpen(detail)) { root.classList.remove("sheet-open"); }
     if (el === sheet) { removePin(); }
     if (el === detail) { select(null); }
+    // The map was panned to keep the pin above the sheet; when following, go back to the user.
+    if (me.follow && me.fix && !isOpen(sheet) && !isOpen(detail)) {
+      map.panTo([me.fix.lat, me.fix.lon], { animate: true });
+    }
     if (returnFocus && returnFocus.focus) { returnFocus.focus(); }
   }
   $$("[data-close]").forEach(function (b) {

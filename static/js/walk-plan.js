@@ -41,6 +41,21 @@
     } catch (e) { /* an unusable value is reported by the server */ }
   }
 
+  if (L.drawLocal) {
+    // leaflet-draw's own texts are English; the page gives them in the user's language.
+    var t = JSON.parse(document.getElementById("draw-texts").textContent);
+    var d = L.drawLocal;
+    d.draw.toolbar.buttons.polyline = t.polyline;
+    d.draw.toolbar.actions.text = t.cancel; d.draw.toolbar.actions.title = t.cancel;
+    d.draw.toolbar.finish.text = t.finish; d.draw.toolbar.finish.title = t.finish;
+    d.draw.toolbar.undo.text = t.undo; d.draw.toolbar.undo.title = t.undo;
+    d.draw.handlers.polyline.tooltip = { start: t.start, cont: t.cont, end: t.end };
+    d.edit.toolbar.buttons.edit = t.edit; d.edit.toolbar.buttons.remove = t.remove;
+    d.edit.toolbar.buttons.editDisabled = t.edit; d.edit.toolbar.buttons.removeDisabled = t.remove;
+    d.edit.toolbar.actions.save.text = t.save; d.edit.toolbar.actions.save.title = t.save;
+    d.edit.toolbar.actions.cancel.text = t.cancel; d.edit.toolbar.actions.cancel.title = t.cancel;
+    d.edit.toolbar.actions.clearAll.text = t.clearAll; d.edit.toolbar.actions.clearAll.title = t.clearAll;
+  }
   if (L.Control && L.Control.Draw) {
     var control = new L.Control.Draw({
       position: "topleft",

@@ -69,8 +69,10 @@ def main() -> None:
     print(f"{'kind':5} {'raw KB':>8} {'gzip KB':>8}  url")
     for kind, url, raw, gz in rows:
         print(f"{kind:5} {raw / 1024:8.1f} {gz / 1024:8.1f}  {url}")
-    print(f"{'total':5} {total_raw / 1024:8.1f} {total_gz / 1024:8.1f}  "
-          f"(budget {BUDGET_BYTES / 1024:.0f} KB gzip: {'OK' if total_gz < BUDGET_BYTES else 'OVER'})")
+    print(
+        f"{'total':5} {total_raw / 1024:8.1f} {total_gz / 1024:8.1f}  "
+        f"(budget {BUDGET_BYTES / 1024:.0f} KB gzip: {'OK' if total_gz < BUDGET_BYTES else 'OVER'})"
+    )
 
 
 if __name__ == "__main__":

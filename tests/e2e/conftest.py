@@ -20,10 +20,21 @@ from walkapp.extensions import db
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True, "locale": "da-DK", "timezone_id": "Europe/Copenhagen"}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "da-DK",
+    "timezone_id": "Europe/Copenhagen",
+}
 INSIDE = {"latitude": 55.6545, "longitude": 12.36, "accuracy": 8}
 
 
@@ -51,24 +62,63 @@ class LiveServer:
 
         with self.app.app_context():
             s = db.session
-            coordinator = s.query(User).filter_by(role="koordinator").first() or \
-                accounts.create_user(s, f"k-{uuid.uuid4().hex[:6]}@example.dk", "koordinator",
-                                     "secret-pass", "Albertslund Kommune DKE",
-                                     org_kind="kommune")
-            area = s.query(Area).filter_by(name="Hyldespjældet").first() or \
-                areas.save_area(s, "Hyldespjældet", HYLDE)
-            leader = accounts.create_user(s, leader_email, "vandringsleder", "secret-pass",
-                                          "Københavns Vestegns Politi", org_kind="politi") \
-                if leader_email else None
-            walk = walks.plan_walk(s, actor_for(coordinator), walks.WalkInput(
-                title="Aftenvandring i Hyldespjældet", area_id=area.id,
-                starts_at=datetime.now(UTC) - timedelta(minutes=10), light="moerke",
-                leader_id=leader.id if leader else None,
-                route_geojson='{"type": "LineString", "coordinates": '
-                              '[[12.3565, 55.6530], [12.3600, 55.6545], [12.3630, 55.6558]]}'))
+            coordinator = s.query(User).filter_by(
+                role="koordinator"
+            ).first() or accounts.create_user(
+                s,
+                f"k-{uuid.uuid4().hex[:6]}@example.dk",
+                "koordinator",
+                "secret-pass",
+                "Albertslund Kommune DKE",
+                org_kind="kommune",
+            )
+            area = s.query(Area).filter_by(name="Hyldespjældet").first() or areas.save_area(
+                s, "Hyldespjældet", HYLDE
+            )
+            leader = (
+                accounts.create_user(
+                    s,
+                    leader_email,
+                    "vandringsleder",
+                    "secret-pass",
+                    "Københavns Vestegns Politi",
+                    org_kind="politi",
+                )
+                if leader_email
+                else None
+            )
+            walk = walks.plan_walk(
+                s,
+                actor_for(coordinator),
+                walks.WalkInput(
+                    title="Aftenvandring i Hyldespjældet",
+                    area_id=area.id,
+                    starts_at=datetime.now(UTC) - timedelta(minutes=10),
+                    light="moerke",
+                    leader_id=leader.id if leader else None,
+                    route_geojson='{"type": "LineString", "coordinates": '
+                    "[[12.3565, 55.6530], [12.3600, 55.6545], [12.3630, 55.6558]]}",
+                ),
+            )
             walk.status = status
             s.commit()
             return walk.id, walk.join_code
+
+    def user(self, role: str, email: str, password: str = "secret-pass") -> None:
+        from walkapp.services import accounts
+
+        with self.app.app_context():
+            accounts.create_user(
+                db.session, email, role, password, "Albertslund Kommune DKE", org_kind="kommune"
+            )
+            db.session.commit()
+
+    def walks(self):
+        from walkapp.geo.shapes import from_db
+        from walkapp.models import Walk
+
+        with self.app.app_context():
+            return [(w.title, w.starts_at, from_db(w.route)) for w in db.session.query(Walk)]
 
     def spots(self, walk_id: int):
         from walkapp.models import Spot
@@ -83,9 +133,15 @@ def live_server(tmp_path_factory, spatialite_template):
     base = tmp_path_factory.mktemp("e2e")
     db_file = base / "walkapp.sqlite"
     shutil.copy(spatialite_template, db_file)
-    app = create_app({"DATABASE_URL": f"sqlite:///{db_file}", "TESTING": True,
-                      "SECRET_KEY": "e2e-" + uuid.uuid4().hex, "PHOTO_DIR": str(base / "photos"),
-                      "LIVE_POLL_SECONDS": 2})
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{db_file}",
+            "TESTING": True,
+            "SECRET_KEY": "e2e-" + uuid.uuid4().hex,
+            "PHOTO_DIR": str(base / "photos"),
+            "LIVE_POLL_SECONDS": 2,
+        }
+    )
     migrate_to_head(app)  # a no-op on the migrated template; keeps this fixture self-sufficient
     port = _free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)

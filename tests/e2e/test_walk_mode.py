@@ -45,8 +45,9 @@ def test_guest_tags_an_unsafe_spot_and_another_phone_sees_it(live_server, phone,
     anna.click("#spot-form label.chip:has(input[value=LYS])")
     anna.click("#spot-form .scale label.chip:has(input[value='2'])")
     anna.fill("#spot-note", "Mørk sti bag garagerne")
-    anna.set_input_files("#photo-files", files=[
-        {"name": "sti.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}])
+    anna.set_input_files(
+        "#photo-files", files=[{"name": "sti.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}]
+    )
     assert anna.locator("#photo-previews img").count() == 1
     anna.screenshot(path=str(artifacts / "walk-mode-sheet.png"))
     anna.click("#save-spot")
@@ -63,7 +64,8 @@ def test_guest_tags_an_unsafe_spot_and_another_phone_sees_it(live_server, phone,
     assert "Mørk sti bag garagerne" in item.inner_text() and "Belysning" in item.inner_text()
     anna.wait_for_function(
         "() => { const i = document.querySelector('#spot-list img.thumb');"
-        " return i && i.complete && i.naturalWidth > 0; }")
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
 
     # Bo's phone polls and shows it without a reload, not as his own
     bo.wait_for_selector("path.spot-marker.utryg", timeout=15000)
@@ -86,8 +88,9 @@ def test_guest_tags_an_unsafe_spot_and_another_phone_sees_it(live_server, phone,
 
 def test_a_far_off_fix_must_be_placed_by_hand(live_server, phone, artifacts):
     walk_id, code = live_server.plan_walk()
-    page = join(phone({"latitude": 55.6545, "longitude": 12.36, "accuracy": 300}),
-                live_server, code)
+    page = join(
+        phone({"latitude": 55.6545, "longitude": 12.36, "accuracy": 300}), live_server, code
+    )
     assert "gps-bad" in page.get_attribute("#gps-status", "class")
     open_sheet(page)
     assert "need" in page.get_attribute("#pin-state", "class")
@@ -147,7 +150,9 @@ def test_a_lost_answer_is_retried_without_duplicates(live_server, phone):
     open_sheet(page)
     page.fill("#spot-note", "Knust lampe")
     page.click("#save-spot")
-    page.wait_for_function("() => document.querySelector('#save-spot').textContent.includes('igen')")
+    page.wait_for_function(
+        "() => document.querySelector('#save-spot').textContent.includes('igen')"
+    )
     page.wait_for_selector("path.spot-marker.utryg.own", timeout=20000)
     assert len(lost) == 1
     assert live_server.spots(walk_id) == [("utryg", "device", "Knust lampe", 0)]
@@ -178,4 +183,5 @@ def test_leader_hides_a_spot_and_participants_lose_it(live_server, phone):
 
     # The guest's map drops it at the next full refresh
     guest.wait_for_function(
-        "() => document.querySelectorAll('path.spot-marker').length === 0", timeout=30000)
+        "() => document.querySelectorAll('path.spot-marker').length === 0", timeout=30000
+    )

@@ -13,6 +13,7 @@ from tests.factories import actor_for, make_area, make_guest, make_user, make_wa
 from walkapp.models import Spot, Walk
 from walkapp.services import spots as spot_service
 
+
 @pytest.fixture(autouse=True)
 def fresh_g_per_request(app):
     """Start every request with an empty ``g``, as in production.
@@ -33,31 +34,43 @@ ROUTE = {"type": "LineString", "coordinates": [[12.356, 55.653], [12.36, 55.6545
 
 def login(client, user, password="secret-pass") -> str:
     token = csrf_from(client.get("/login").get_data(as_text=True))
-    resp = client.post("/login", data={"email": user.email, "password": password,
-                                       "csrf_token": token})
+    resp = client.post(
+        "/login", data={"email": user.email, "password": password, "csrf_token": token}
+    )
     assert resp.status_code == 302, resp.get_data(as_text=True)
     return csrf_from(client.get("/").get_data(as_text=True))
 
 
 def join_as_guest(client, walk, role="beboer") -> str:
     token = csrf_from(client.get(f"/j/{walk.join_code}").get_data(as_text=True))
-    resp = client.post(f"/j/{walk.join_code}", data={"display_name": "Gæst", "role_label": role,
-                                                   "csrf_token": token})
+    resp = client.post(
+        f"/j/{walk.join_code}",
+        data={"display_name": "Gæst", "role_label": role, "csrf_token": token},
+    )
     assert resp.status_code == 302
     return token
 
 
 def add_spot(client, walk_id, token, **overrides):
-    resp = client.post(f"/api/walks/{walk_id}/spots", data=spot_form(**overrides),
-                       headers={"X-CSRFToken": token})
+    resp = client.post(
+        f"/api/walks/{walk_id}/spots", data=spot_form(**overrides), headers={"X-CSRFToken": token}
+    )
     assert resp.status_code == 201, resp.get_json()
     return resp.get_json()
 
 
 def plan_form(area, token, **overrides):
-    form = {"csrf_token": token, "title": "Aftenvandring i Hyldespjældet", "area_id": str(area),
-            "date": "2026-01-15", "time": "19:30", "light": "moerke", "leader_id": "",
-            "route": "", "notes": "Mød op ved Hyldespjældet 1."}
+    form = {
+        "csrf_token": token,
+        "title": "Aftenvandring i Hyldespjældet",
+        "area_id": str(area),
+        "date": "2026-01-15",
+        "time": "19:30",
+        "light": "moerke",
+        "leader_id": "",
+        "route": "",
+        "notes": "Mød op ved Hyldespjældet 1.",
+    }
     form.update(overrides)
     return form
 
@@ -70,6 +83,7 @@ def coordinator(session):
 
 
 # ---------- planning ----------
+
 
 def test_coordinator_plans_a_walk_in_local_time(client, session, coordinator):
     area = make_area(session)
@@ -109,9 +123,14 @@ def test_uploaded_route_file_wins_over_the_drawn_one(client, session, coordinato
     area = make_area(session)
     session.commit()
     token = login(client, coordinator)
-    upload = {"type": "Feature", "properties": {},
-              "geometry": {"type": "LineString",
-                           "coordinates": [[12.357, 55.6531], [12.358, 55.654], [12.359, 55.655]]}}
+    upload = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": {
+            "type": "LineString",
+            "coordinates": [[12.357, 55.6531], [12.358, 55.654], [12.359, 55.655]],
+        },
+    }
     form = plan_form(area.id, token, route=json.dumps(ROUTE))
     form["route_file"] = (io.BytesIO(json.dumps(upload).encode()), "rute.geojson")
     resp = client.post("/walks/new", data=form, content_type="multipart/form-data")
@@ -122,15 +141,18 @@ def test_uploaded_route_file_wins_over_the_drawn_one(client, session, coordinato
     assert len(from_db(walk.route).coords) == 3
 
 
-@pytest.mark.parametrize("overrides,field", [
-    ({"title": "  "}, "title"),
-    ({"area_id": ""}, "area_id"),
-    ({"area_id": "99999"}, "area_id"),
-    ({"date": "15-01-2026"}, "date"),
-    ({"time": "halv otte"}, "time"),
-    ({"light": "tusmørke"}, "light"),
-    ({"route": '{"type": "Point", "coordinates": [12.3, 55.6]}'}, "route"),
-])
+@pytest.mark.parametrize(
+    "overrides,field",
+    [
+        ({"title": "  "}, "title"),
+        ({"area_id": ""}, "area_id"),
+        ({"area_id": "99999"}, "area_id"),
+        ({"date": "15-01-2026"}, "date"),
+        ({"time": "halv otte"}, "time"),
+        ({"light": "tusmørke"}, "light"),
+        ({"route": '{"type": "Point", "coordinates": [12.3, 55.6]}'}, "route"),
+    ],
+)
 def test_bad_plan_rerenders_422_naming_the_field(client, session, coordinator, overrides, field):
     area = make_area(session)
     session.commit()
@@ -153,8 +175,10 @@ def test_leader_must_be_able_to_lead(client, session, coordinator):
     token = login(client, coordinator)
     resp = client.post("/walks/new", data=plan_form(area.id, token, leader_id=str(resident.id)))
     assert resp.status_code == 422
-    assert 'id="leader_id" name="leader_id" aria-describedby="leader_id-error" aria-invalid="true"' \
+    assert (
+        'id="leader_id" name="leader_id" aria-describedby="leader_id-error" aria-invalid="true"'
         in resp.get_data(as_text=True)
+    )
 
 
 def test_broken_route_file_is_422(client, session, coordinator):
@@ -194,15 +218,20 @@ def test_anonymous_planner_is_sent_to_login(client):
 
 
 def test_edit_shows_local_time_and_saves(client, session, coordinator):
-    walk = make_walk(session, coordinator,
-                     starts_at=datetime(2026, 3, 10, 18, 0, tzinfo=UTC), route_geojson=json.dumps(ROUTE))
+    walk = make_walk(
+        session,
+        coordinator,
+        starts_at=datetime(2026, 3, 10, 18, 0, tzinfo=UTC),
+        route_geojson=json.dumps(ROUTE),
+    )
     session.commit()
     token = login(client, coordinator)
     html = client.get(f"/walks/{walk.id}/edit").get_data(as_text=True)
     assert 'value="2026-03-10"' in html and 'value="19:00"' in html
     assert "LineString" in html  # the existing route is in the hidden field
-    resp = client.post(f"/walks/{walk.id}/edit",
-                       data=plan_form(walk.area_id, token, title="Ny titel", route=""))
+    resp = client.post(
+        f"/walks/{walk.id}/edit", data=plan_form(walk.area_id, token, title="Ny titel", route="")
+    )
     assert resp.status_code == 302
     session.expire_all()
     walk = session.get(Walk, walk.id)
@@ -221,6 +250,7 @@ def test_planning_page_embeds_the_areas_map_without_cdn(client, session, coordin
 
 # ---------- the walk page ----------
 
+
 def test_walk_page_full_and_fragment(client, session, coordinator):
     walk = make_walk(session, coordinator)
     session.commit()
@@ -233,7 +263,9 @@ def test_walk_page_full_and_fragment(client, session, coordinator):
     frag = client.get(f"/walks/{walk.id}", headers={"HX-Request": "true"})
     assert "HX-Request" in frag.headers["Vary"]
     body = frag.get_data(as_text=True)
-    assert "<html" not in body and body.strip().startswith('<section class="card walk-status" id="walk-status"')
+    assert "<html" not in body and body.strip().startswith(
+        '<section class="card walk-status" id="walk-status"'
+    )
     boosted = client.get(f"/walks/{walk.id}", headers={"HX-Request": "true", "HX-Boosted": "true"})
     assert "<html" in boosted.get_data(as_text=True)
 
@@ -274,7 +306,8 @@ def test_print_page_is_danish_by_default(client, session, coordinator):
     session.commit()
     login(client, coordinator)
     html = client.get(f"/walks/{walk.id}/print", headers={"Accept-Language": "da"}).get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "Scan koden" in html
 
 
@@ -309,16 +342,22 @@ def test_unknown_walk_is_404(client, session, coordinator):
 
 # ---------- start / end ----------
 
+
 def test_leader_starts_and_ends_the_walk(client, session, coordinator):
     leader = make_user(session, "vandringsleder", org="Politiet", org_kind="politi")
     walk = make_walk(session, coordinator, leader_id=leader.id)
     session.commit()
     token = login(client, leader)
-    resp = client.post(f"/walks/{walk.id}/status", data={"status": "igang", "csrf_token": token},
-                       headers={"HX-Request": "true"})
+    resp = client.post(
+        f"/walks/{walk.id}/status",
+        data={"status": "igang", "csrf_token": token},
+        headers={"HX-Request": "true"},
+    )
     assert resp.status_code == 200 and "HX-Request" in resp.headers["Vary"]
-    assert 'badge status-igang' in resp.get_data(as_text=True)
-    resp = client.post(f"/walks/{walk.id}/status", data={"status": "afsluttet", "csrf_token": token})
+    assert "badge status-igang" in resp.get_data(as_text=True)
+    resp = client.post(
+        f"/walks/{walk.id}/status", data={"status": "afsluttet", "csrf_token": token}
+    )
     assert resp.status_code == 302
     session.expire_all()
     walk = session.get(Walk, walk.id)
@@ -329,7 +368,9 @@ def test_participant_cannot_end_the_walk(client, session):
     walk = make_walk(session)
     session.commit()
     token = join_as_guest(client, walk)
-    resp = client.post(f"/walks/{walk.id}/status", data={"status": "afsluttet", "csrf_token": token})
+    resp = client.post(
+        f"/walks/{walk.id}/status", data={"status": "afsluttet", "csrf_token": token}
+    )
     assert resp.status_code == 403
     session.expire_all()
     assert session.get(Walk, walk.id).status == "planlagt"
@@ -344,6 +385,7 @@ def test_status_without_csrf_is_refused(client, session, coordinator):
 
 # ---------- walk mode ----------
 
+
 def test_guest_opens_walk_mode_with_live_config(client, session, app):
     walk = make_walk(session)
     session.commit()
@@ -351,8 +393,9 @@ def test_guest_opens_walk_mode_with_live_config(client, session, app):
     resp = client.get(f"/walks/{walk.id}/mode")
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
-    raw = re.search(r'<script type="application/json" id="walk-mode-config">(.*?)</script>', html,
-                    re.S).group(1)
+    raw = re.search(
+        r'<script type="application/json" id="walk-mode-config">(.*?)</script>', html, re.S
+    ).group(1)
     config = json.loads(raw)
     assert config["pollSeconds"] == app.config["LIVE_POLL_SECONDS"]
     assert config["warnAccuracy"] == 25 and config["maxAccuracy"] == 100
@@ -406,6 +449,7 @@ def test_coordinator_uses_walk_mode_as_leader(client, session, coordinator):
 
 # ---------- spot list ----------
 
+
 def test_spot_list_full_and_fragment(client, session):
     walk = make_walk(session)
     session.commit()
@@ -417,7 +461,7 @@ def test_spot_list_full_and_fragment(client, session):
     body = frag.get_data(as_text=True)
     assert body.strip().startswith('<div id="spot-list"') and "<html" not in body
     assert f'id="spot-{feat["id"]}"' in body and "Mørk sti ved garagerne" in body
-    assert f'/walks/{walk.id}/spots/{feat["id"]}/edit' in body  # own spot: editable
+    assert f"/walks/{walk.id}/spots/{feat['id']}/edit" in body  # own spot: editable
 
 
 def test_other_guests_spot_is_listed_but_not_editable(app, session):
@@ -428,10 +472,11 @@ def test_other_guests_spot_is_listed_but_not_editable(app, session):
     join_as_guest(bo, walk)
     body = bo.get(f"/walks/{walk.id}/spots", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert f'id="spot-{feat["id"]}"' in body
-    assert f'/spots/{feat["id"]}/edit' not in body
+    assert f"/spots/{feat['id']}/edit" not in body
 
 
 # ---------- editing and hiding ----------
+
 
 def test_participant_edits_own_spot(client, session):
     walk = make_walk(session)
@@ -440,16 +485,28 @@ def test_participant_edits_own_spot(client, session):
     feat = add_spot(client, walk.id, token)
     page = client.get(f"/walks/{walk.id}/spots/{feat['id']}/edit")
     assert page.status_code == 200
-    form = {"csrf_token": token, "version": str(feat["properties"]["version"]),
-            "lat": "55.6546", "lon": "12.3601", "kind": "tryg", "categories": ["GOD"],
-            "feeling": "4", "note": "Godt lys nu", "visibility": "offentlig",
-            "location_source": "manual"}
+    form = {
+        "csrf_token": token,
+        "version": str(feat["properties"]["version"]),
+        "lat": "55.6546",
+        "lon": "12.3601",
+        "kind": "tryg",
+        "categories": ["GOD"],
+        "feeling": "4",
+        "note": "Godt lys nu",
+        "visibility": "offentlig",
+        "location_source": "manual",
+    }
     resp = client.post(f"/walks/{walk.id}/spots/{feat['id']}/edit", data=form)
     assert resp.status_code == 302 and f"/walks/{walk.id}/mode" in resp.headers["Location"]
     spot = session.get(Spot, feat["id"])
     session.refresh(spot)
-    assert (spot.kind, spot.feeling, spot.note, spot.category_codes) == ("tryg", 4, "Godt lys nu",
-                                                                         ["GOD"])
+    assert (spot.kind, spot.feeling, spot.note, spot.category_codes) == (
+        "tryg",
+        4,
+        "Godt lys nu",
+        ["GOD"],
+    )
 
 
 def test_stale_version_is_a_409_conflict(client, session):
@@ -457,8 +514,15 @@ def test_stale_version_is_a_409_conflict(client, session):
     session.commit()
     token = join_as_guest(client, walk)
     feat = add_spot(client, walk.id, token)
-    form = {"csrf_token": token, "version": "1", "lat": "55.6545", "lon": "12.36",
-            "kind": "utryg", "feeling": "2", "note": "første"}
+    form = {
+        "csrf_token": token,
+        "version": "1",
+        "lat": "55.6545",
+        "lon": "12.36",
+        "kind": "utryg",
+        "feeling": "2",
+        "note": "første",
+    }
     assert client.post(f"/walks/{walk.id}/spots/{feat['id']}/edit", data=form).status_code == 302
     resp = client.post(f"/walks/{walk.id}/spots/{feat['id']}/edit", data=dict(form, note="anden"))
     assert resp.status_code == 409
@@ -471,8 +535,14 @@ def test_bad_edit_is_422_naming_the_field(client, session):
     session.commit()
     token = join_as_guest(client, walk)
     feat = add_spot(client, walk.id, token)
-    form = {"csrf_token": token, "lat": "55.6545", "lon": "12.36", "kind": "utryg",
-            "feeling": "9", "note": "x"}
+    form = {
+        "csrf_token": token,
+        "lat": "55.6545",
+        "lon": "12.36",
+        "kind": "utryg",
+        "feeling": "9",
+        "note": "x",
+    }
     resp = client.post(f"/walks/{walk.id}/spots/{feat['id']}/edit", data=form)
     assert resp.status_code == 422
     assert re.search(r'id="feeling-error">[^<]+<', resp.get_data(as_text=True))
@@ -501,15 +571,17 @@ def test_leader_edits_and_hides_any_spot(app, session, coordinator):
     lc = app.test_client()
     token = login(lc, leader)
     assert lc.get(f"/walks/{walk.id}/spots/{feat['id']}/edit").status_code == 200
-    resp = lc.post(f"/walks/{walk.id}/spots/{feat['id']}/hide",
-                   data={"csrf_token": token, "hidden": "1"})
+    resp = lc.post(
+        f"/walks/{walk.id}/spots/{feat['id']}/hide", data={"csrf_token": token, "hidden": "1"}
+    )
     assert resp.status_code == 302
     # the guest no longer sees it; the leader still does, marked hidden
     assert guest.get(f"/api/spots.geojson?walk={walk.id}").get_json()["features"] == []
     lead_list = lc.get(f"/walks/{walk.id}/spots", headers={"HX-Request": "true"})
     assert 'class="badge hidden"' in lead_list.get_data(as_text=True)
-    api = lc.post(f"/api/spots/{feat['id']}/hide", data={"hidden": "0"},
-                  headers={"X-CSRFToken": token})
+    api = lc.post(
+        f"/api/spots/{feat['id']}/hide", data={"hidden": "0"}, headers={"X-CSRFToken": token}
+    )
     assert api.status_code == 200 and api.get_json()["properties"]["hidden"] is False
 
 
@@ -518,8 +590,9 @@ def test_participant_cannot_hide(client, session):
     session.commit()
     token = join_as_guest(client, walk)
     feat = add_spot(client, walk.id, token)
-    resp = client.post(f"/walks/{walk.id}/spots/{feat['id']}/hide",
-                       data={"csrf_token": token, "hidden": "1"})
+    resp = client.post(
+        f"/walks/{walk.id}/spots/{feat['id']}/hide", data={"csrf_token": token, "hidden": "1"}
+    )
     assert resp.status_code == 403
     api = client.post(f"/api/spots/{feat['id']}/hide", headers={"X-CSRFToken": token})
     assert api.status_code == 403 and api.get_json()["status"] == 403
@@ -555,18 +628,23 @@ def test_spot_of_another_walk_is_404_here(client, session, coordinator):
     walk_b = make_walk(session, coordinator, area=walk_a.area)
     _, guest = make_guest(session, walk_a)
     data = spot_service.parse_spot_input(
-        {k: v for k, v in spot_form().items() if k != "categories"}, ["LYS"], ["LYS"],
-        spot_service.Limits())
+        {k: v for k, v in spot_form().items() if k != "categories"},
+        ["LYS"],
+        ["LYS"],
+        spot_service.Limits(),
+    )
     from walkapp.photos.store import FileStore
 
-    spot = spot_service.add_spot(session, guest, walk_a, data, [], FileStore("/tmp/unused"),
-                                 spot_service.Limits()).spot
+    spot = spot_service.add_spot(
+        session, guest, walk_a, data, [], FileStore("/tmp/unused"), spot_service.Limits()
+    ).spot
     login(client, coordinator)
     assert client.get(f"/walks/{walk_b.id}/spots/{spot.id}/edit").status_code == 404
     assert actor_for(coordinator).plans_walks
 
 
 # ---------- the front page ----------
+
 
 def test_front_page_lists_walks_and_offers_planning_to_coordinators(client, session, coordinator):
     make_walk(session, coordinator, title="Vandring i Galgebakken")

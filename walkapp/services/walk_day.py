@@ -24,16 +24,21 @@ ROUTE_FILE_MAX_BYTES = 2 * 1024 * 1024
 def plan_choices(session) -> tuple[list[Area], list[User]]:
     """Return the areas and the users who may lead a walk, for the planning form."""
     areas = list(session.scalars(sa.select(Area).order_by(Area.name)))
-    leaders = list(session.scalars(
-        sa.select(User).where(User.role.in_([str(r) for r in LEADERS]), User.active)
-        .order_by(User.name, User.email)))
+    leaders = list(
+        session.scalars(
+            sa.select(User)
+            .where(User.role.in_([str(r) for r in LEADERS]), User.active)
+            .order_by(User.name, User.email)
+        )
+    )
     return areas, leaders
 
 
 def areas_geojson(areas: list[Area]) -> dict:
     """Return the areas as a FeatureCollection keyed by id (for the planning map)."""
     return feature_collection(
-        [feature(from_db(a.geom), {"id": a.id, "name": a.name}, fid=a.id) for a in areas])
+        [feature(from_db(a.geom), {"id": a.id, "name": a.name}, fid=a.id) for a in areas]
+    )
 
 
 def route_geojson(walk: Walk | None) -> str:
@@ -62,8 +67,9 @@ def local_to_utc(day: str, clock: str, tz_name: str = LOCAL_TZ) -> datetime:
         t = time.fromisoformat((clock or "").strip())
     except ValueError as exc:
         raise ValidationError(N_("Enter the start time as HH:MM."), "time") from exc
-    return datetime.combine(d, t.replace(second=0, microsecond=0),
-                            ZoneInfo(tz_name)).astimezone(UTC)
+    return datetime.combine(d, t.replace(second=0, microsecond=0), ZoneInfo(tz_name)).astimezone(
+        UTC
+    )
 
 
 def utc_to_local(value: datetime | None, tz_name: str = LOCAL_TZ) -> tuple[str, str]:
@@ -86,8 +92,9 @@ def route_from_upload(data: bytes | None) -> str | None:
         raise ValidationError(N_("The route file must be GeoJSON text."), "route") from exc
 
 
-def parse_walk_form(form: Mapping[str, str], route_upload: bytes | None = None,
-                    tz_name: str = LOCAL_TZ) -> WalkInput:
+def parse_walk_form(
+    form: Mapping[str, str], route_upload: bytes | None = None, tz_name: str = LOCAL_TZ
+) -> WalkInput:
     """Turn the planning form into a WalkInput; an uploaded route file wins over a drawn one."""
     title = (form.get("title") or "").strip()
     if not title:
@@ -97,13 +104,20 @@ def parse_walk_form(form: Mapping[str, str], route_upload: bytes | None = None,
         raise ValidationError(N_("Choose an area."), "area_id")
     starts_at = local_to_utc(form.get("date", ""), form.get("time", ""), tz_name)
     light = (form.get("light") or "").strip()
-    leader_id = _int_or_none(form.get("leader_id"), "leader_id",
-                             N_("The walk leader must be a user who can lead walks."))
+    leader_id = _int_or_none(
+        form.get("leader_id"), "leader_id", N_("The walk leader must be a user who can lead walks.")
+    )
     uploaded = route_from_upload(route_upload)
     route = uploaded if uploaded is not None else form.get("route")
-    return WalkInput(title=title, area_id=area_id, starts_at=starts_at, light=light,
-                     leader_id=leader_id, route_geojson=route,
-                     notes=(form.get("notes") or "")[:5000])
+    return WalkInput(
+        title=title,
+        area_id=area_id,
+        starts_at=starts_at,
+        light=light,
+        leader_id=leader_id,
+        route_geojson=route,
+        notes=(form.get("notes") or "")[:5000],
+    )
 
 
 def may_view_walk(session, actor: Actor, walk: Walk) -> None:
@@ -132,15 +146,22 @@ def may_edit_spot(session, actor: Actor, spot: Spot) -> bool:
 
 def participant_counts(session, walk: Walk) -> list[tuple[str, int]]:
     """Return (role label, count) for every participant role, in the catalogue's order."""
-    rows = dict(session.execute(
-        sa.select(Participant.role_label, sa.func.count(Participant.id))
-        .where(Participant.walk_id == walk.id).group_by(Participant.role_label)).all())
+    rows = dict(
+        session.execute(
+            sa.select(Participant.role_label, sa.func.count(Participant.id))
+            .where(Participant.walk_id == walk.id)
+            .group_by(Participant.role_label)
+        ).all()
+    )
     return [(role, rows.get(role, 0)) for role in PARTICIPANT_ROLES]
 
 
 def active_categories(session) -> list[Category]:
-    return list(session.scalars(
-        sa.select(Category).where(Category.active).order_by(Category.sort, Category.code)))
+    return list(
+        session.scalars(
+            sa.select(Category).where(Category.active).order_by(Category.sort, Category.code)
+        )
+    )
 
 
 def walk_spots(session, actor: Actor, walk: Walk) -> list[Spot]:

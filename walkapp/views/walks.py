@@ -67,8 +67,7 @@ def _plan_map(areas):
     from walkapp.geo.shapes import from_db
 
     shapes = [from_db(a.geom) for a in areas]
-    m = base_map(current_app.config, bounds=unary_union(shapes).bounds if shapes else None,
-                 zoom=13)
+    m = base_map(current_app.config, bounds=unary_union(shapes).bounds if shapes else None, zoom=13)
     for a in areas:
         add_area(m, a)
     return parts(m)
@@ -76,9 +75,18 @@ def _plan_map(areas):
 
 def _render_form(walk, values: dict, errors: dict, status: int = 200):
     areas, leaders = walk_day.plan_choices(db.session)
-    return render("walks/form.html", "walks/_walk_form.html", status=status, walk=walk,
-                  values=values, errors=errors, areas=areas, leaders=leaders,
-                  areas_json=walk_day.areas_geojson(areas), map=_plan_map(areas))
+    return render(
+        "walks/form.html",
+        "walks/_walk_form.html",
+        status=status,
+        walk=walk,
+        values=values,
+        errors=errors,
+        areas=areas,
+        leaders=leaders,
+        areas_json=walk_day.areas_geojson(areas),
+        map=_plan_map(areas),
+    )
 
 
 def _form_values(walk=None) -> dict:
@@ -90,17 +98,23 @@ def _form_values(walk=None) -> dict:
     if walk is None:
         return {"light": "moerke"}
     day, clock = walk_day.utc_to_local(walk.starts_at, _tz())
-    return {"title": walk.title, "area_id": str(walk.area_id), "date": day, "time": clock,
-            "light": walk.light, "leader_id": str(walk.leader_id or ""),
-            "route": walk_day.route_geojson(walk), "notes": walk.notes}
+    return {
+        "title": walk.title,
+        "area_id": str(walk.area_id),
+        "date": day,
+        "time": clock,
+        "light": walk.light,
+        "leader_id": str(walk.leader_id or ""),
+        "route": walk_day.route_geojson(walk),
+        "notes": walk.notes,
+    }
 
 
 def _save_walk(walk=None):
     """Create or update a walk from the posted form; 422 re-renders it naming the field."""
     upload = request.files.get("route_file")
     try:
-        data = walk_day.parse_walk_form(request.form, upload.read() if upload else None,
-                                        _tz())
+        data = walk_day.parse_walk_form(request.form, upload.read() if upload else None, _tz())
         if walk is None:
             walk = walk_service.plan_walk(db.session, current_actor(), data)
         else:
@@ -133,9 +147,12 @@ def edit(walk_id: int):
 
 def _status_context(walk) -> dict:
     actor = current_actor()
-    return {"walk": walk, "counts": walk_day.participant_counts(db.session, walk),
-            "is_leader": walk_service.is_leader(actor, walk),
-            "in_walk_mode": walk_day.may_run_walk_mode(db.session, actor, walk)}
+    return {
+        "walk": walk,
+        "counts": walk_day.participant_counts(db.session, walk),
+        "is_leader": walk_service.is_leader(actor, walk),
+        "in_walk_mode": walk_day.may_run_walk_mode(db.session, actor, walk),
+    }
 
 
 @bp.get("/<int:walk_id>")
@@ -145,8 +162,13 @@ def show(walk_id: int):
     walk = _walk(walk_id)
     walk_day.may_view_walk(db.session, current_actor(), walk)
     join_url = url_for("join.show", code=walk.join_code, _external=True)
-    return render("walks/show.html", "walks/_walk_status.html", map=_walk_map(walk),
-                  join_url=join_url, **_status_context(walk))
+    return render(
+        "walks/show.html",
+        "walks/_walk_status.html",
+        map=_walk_map(walk),
+        join_url=join_url,
+        **_status_context(walk),
+    )
 
 
 @bp.post("/<int:walk_id>/status")
@@ -160,8 +182,12 @@ def set_status(walk_id: int):
 
 
 def _qr_svg(data: str) -> bytes:
-    img = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, border=2,
-                      error_correction=qrcode.constants.ERROR_CORRECT_M)
+    img = qrcode.make(
+        data,
+        image_factory=qrcode.image.svg.SvgPathImage,
+        border=2,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+    )
     buf = io.BytesIO()
     img.save(buf)
     return buf.getvalue()
@@ -185,8 +211,11 @@ def print_page(walk_id: int):
         return resp
     walk = _walk(walk_id)
     walk_day.may_view_walk(db.session, current_actor(), walk)
-    return render("walks/print.html", walk=walk,
-                  join_url=url_for("join.show", code=walk.join_code, _external=True))
+    return render(
+        "walks/print.html",
+        walk=walk,
+        join_url=url_for("join.show", code=walk.join_code, _external=True),
+    )
 
 
 def _category_names(categories) -> dict[str, str]:
@@ -261,9 +290,16 @@ def mode(walk_id: int):
     }
     walk_map = _walk_map(walk)
     config["mapId"] = walk_map.name
-    return render("walks/mode.html", walk=walk, map=walk_map, config=config,
-                  categories=categories, spots=walk_day.walk_spots(db.session, actor, walk),
-                  category_names=config["categories"], is_leader=config["isLeader"])
+    return render(
+        "walks/mode.html",
+        walk=walk,
+        map=walk_map,
+        config=config,
+        categories=categories,
+        spots=walk_day.walk_spots(db.session, actor, walk),
+        category_names=config["categories"],
+        is_leader=config["isLeader"],
+    )
 
 
 @bp.get("/<int:walk_id>/spots")
@@ -275,10 +311,14 @@ def spots(walk_id: int):
     actor = current_actor()
     walk_day.may_view_walk(db.session, actor, walk)
     categories = walk_day.active_categories(db.session)
-    return render("walks/spots.html", "walks/_spot_list.html", walk=walk,
-                  spots=walk_day.walk_spots(db.session, actor, walk),
-                  category_names=_category_names(categories),
-                  is_leader=walk_service.is_leader(actor, walk))
+    return render(
+        "walks/spots.html",
+        "walks/_spot_list.html",
+        walk=walk,
+        spots=walk_day.walk_spots(db.session, actor, walk),
+        category_names=_category_names(categories),
+        is_leader=walk_service.is_leader(actor, walk),
+    )
 
 
 def _spot_values(spot, posted: bool = False) -> dict:
@@ -290,9 +330,16 @@ def _spot_values(spot, posted: bool = False) -> dict:
         values["version"] = request.form.get("version", "")
         return values
     pt = from_db(spot.geom)
-    return {"lat": f"{pt.y:.7f}", "lon": f"{pt.x:.7f}", "kind": spot.kind,
-            "categories": spot.category_codes, "feeling": str(spot.feeling or ""),
-            "note": spot.note, "visibility": spot.visibility, "version": str(spot.version)}
+    return {
+        "lat": f"{pt.y:.7f}",
+        "lon": f"{pt.x:.7f}",
+        "kind": spot.kind,
+        "categories": spot.category_codes,
+        "feeling": str(spot.feeling or ""),
+        "note": spot.note,
+        "visibility": spot.visibility,
+        "version": str(spot.version),
+    }
 
 
 def _render_spot_form(walk, spot, values, errors, status=200):
@@ -302,10 +349,19 @@ def _render_spot_form(walk, spot, values, errors, status=200):
     m = base_map(current_app.config, bounds=from_db(walk.area.geom).bounds)
     add_area(m, walk.area)
     add_route(m, walk.route)
-    return render("walks/spot_edit.html", "walks/_spot_form.html", status=status, walk=walk,
-                  spot=spot, values=values, errors=errors, categories=categories,
-                  category_names=_category_names(categories), map=parts(m),
-                  is_leader=walk_service.is_leader(current_actor(), walk))
+    return render(
+        "walks/spot_edit.html",
+        "walks/_spot_form.html",
+        status=status,
+        walk=walk,
+        spot=spot,
+        values=values,
+        errors=errors,
+        categories=categories,
+        category_names=_category_names(categories),
+        map=parts(m),
+        is_leader=walk_service.is_leader(current_actor(), walk),
+    )
 
 
 @bp.route("/<int:walk_id>/spots/<int:spot_id>/edit", methods=["GET", "POST"])
@@ -325,11 +381,21 @@ def edit_spot(walk_id: int, spot_id: int):
         form = request.form.to_dict()
         form["location_source"] = request.form.get("location_source") or spot.location_source
         data = spot_service.parse_spot_input(
-            form, request.form.getlist("categories"), spot_service.known_categories(db.session),
-            limits(), partial=True)
+            form,
+            request.form.getlist("categories"),
+            spot_service.known_categories(db.session),
+            limits(),
+            partial=True,
+        )
         version = request.form.get("version", "")
-        spot_service.update_spot(db.session, actor, spot, data, limits(),
-                                 version=int(version) if version.isdigit() else None)
+        spot_service.update_spot(
+            db.session,
+            actor,
+            spot,
+            data,
+            limits(),
+            version=int(version) if version.isdigit() else None,
+        )
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
@@ -337,8 +403,13 @@ def edit_spot(walk_id: int, spot_id: int):
             raise
         spot = walk_day.get_walk_spot(db.session, actor, walk, spot_id)
         # A conflict shows the spot as it is now (with its new version); a 422 keeps the input.
-        return _render_spot_form(walk, spot, _spot_values(spot, posted=exc.status == 422),
-                                 _errors(exc, SPOT_FIELDS), exc.status)
+        return _render_spot_form(
+            walk,
+            spot,
+            _spot_values(spot, posted=exc.status == 422),
+            _errors(exc, SPOT_FIELDS),
+            exc.status,
+        )
     return redirect(url_for("walks.mode", walk_id=walk.id, _anchor=f"spot-{spot.id}"))
 
 
@@ -351,5 +422,8 @@ def hide_spot(walk_id: int, spot_id: int):
     db.session.commit()
     if wants_fragment():
         return spots(walk_id)
-    return redirect(request.form.get("next") if (request.form.get("next") or "").startswith(
-        "/walks/") else url_for("walks.mode", walk_id=walk.id))
+    return redirect(
+        request.form.get("next")
+        if (request.form.get("next") or "").startswith("/walks/")
+        else url_for("walks.mode", walk_id=walk.id)
+    )

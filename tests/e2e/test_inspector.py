@@ -1,0 +1,114 @@
+"""An inspector on a phone closes a task as done with an after photo (before photo shown)."""
+
+import uuid
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from tests.factories import actor_for, jpeg_bytes
+from walkapp.extensions import db
+
+
+def _setup(live_server, email):
+    """An assigned remedy of a housing company, on a spot with a photo; return its id."""
+    from walkapp.geo.shapes import point, to_db
+    from walkapp.models import Area, Category, Photo, Spot, Walk
+    from walkapp.photos.processing import process
+    from walkapp.photos.store import FileStore
+    from walkapp.services import accounts
+    from walkapp.services import remedies as rs
+
+    walk_id, _ = live_server.plan_walk(status="afsluttet")
+    app = live_server.app
+    with app.app_context():
+        s = db.session
+        org = accounts.get_or_create_organisation(s, f"Boligselskab {uuid.uuid4().hex[:4]}",
+                                                  "boligselskab")
+        accounts.create_user(s, email, "inspektoer", "secret-pass", org.name,
+                             org_kind="boligselskab")
+        coord = accounts.create_user(s, f"k-{uuid.uuid4().hex[:6]}@example.dk", "koordinator",
+                                     "secret-pass", "Albertslund Kommune DKE", org_kind="kommune")
+        walk = s.get(Walk, walk_id)
+        s.get(Area, walk.area_id).owner_organisation_id = org.id
+        ph = process(jpeg_bytes(size=(1200, 900), color=(40, 60, 140)), max_bytes=10**7,
+                     max_pixels=10**8)
+        store = FileStore(app.config["PHOTO_DIR"])
+        for name in ("thumb", "display"):
+            store.save(ph.sha256, f"{name}.jpg", ph.renditions.get(f"{name}.jpg")
+                       or ph.renditions[name])
+        spot = Spot(client_uuid=str(uuid.uuid4()), walk_id=walk_id, kind="utryg",
+                    geom=to_db(point(12.3601, 55.6546)), note="Buskene skjuler stien",
+                    categories=list(s.scalars(sa.select(Category).where(Category.code == "BEV"))))
+        spot.photos.append(Photo(sha256=ph.sha256, token=uuid.uuid4().hex, width=ph.width,
+                                 height=ph.height, source_format="JPEG"))
+        s.add(spot)
+        s.flush()
+        actor = actor_for(coord)
+        r = rs.create_remedy(s, actor, walk, rs.RemedyInput(
+            [spot.id], "Beskær buskene ved stien", deadline=date.today() + timedelta(days=14)))
+        rs.actor_transition(s, actor, r.id, "godkendt", "", r.version)
+        rs.actor_transition(s, actor, r.id, "tildelt", "", r.version)
+        s.commit()
+        return r.id
+
+
+def _login(page, url, email):
+    page.goto(url + "/login")
+    page.fill("#email", email)
+    page.fill("#password", "secret-pass")
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_load_state()
+
+
+def test_inspector_closes_task_with_after_photo(live_server, phone, artifacts, tmp_path):
+    from walkapp.models import Remedy, RemedyEvent
+
+    email = f"insp-{uuid.uuid4().hex[:6]}@hylde.dk"
+    remedy_id = _setup(live_server, email)
+    ctx = phone()
+    page = ctx.new_page()
+    _login(page, live_server.url, email)
+    page.goto(live_server.url + "/remedies/mine")
+    task = page.locator(".task-link", has_text="Beskær buskene ved stien")
+    assert task.count() == 1
+    page.screenshot(path=str(artifacts / "inspector-tasks.png"), full_page=True)
+
+    page.click("#sort-distance")  # asks for the position, then lists nearest first
+    page.wait_for_url("**lat=*")
+    assert "m væk" in page.locator("#task-list").inner_text()
+
+    task = page.locator(".task-link", has_text="Beskær buskene ved stien")
+    task.click()
+    page.wait_for_load_state()
+    before = page.locator("figure.before img")
+    before.wait_for()
+    assert page.evaluate("img => img.complete && img.naturalWidth > 0", before.element_handle())
+
+    page.check("input[name=to][value=udfoert]")
+    page.fill("#comment", "Buskene er klippet ned til 1 m")
+    page.locator("form button[type=submit].primary").click()
+    page.wait_for_load_state()
+    assert page.locator("#photo-error").inner_text() == "Tilføj et efter-billede."
+
+    after = tmp_path / "after.jpg"
+    after.write_bytes(jpeg_bytes(size=(1200, 900), color=(60, 140, 60)))
+    page.check("input[name=to][value=udfoert]")
+    page.fill("#comment", "Buskene er klippet ned til 1 m")
+    page.set_input_files("#photo", str(after))
+    page.locator("form button[type=submit].primary").click()
+    page.wait_for_load_state()
+    assert "udført" in page.locator(".page-head .badge").inner_text()
+    history = page.locator("#remedy-history")
+    assert "Buskene er klippet ned til 1 m" in history.inner_text()
+    img = history.locator("img.thumb").first
+    img.wait_for()
+    assert page.evaluate("img => img.complete && img.naturalWidth > 0", img.element_handle())
+    page.screenshot(path=str(artifacts / "inspector-done.png"), full_page=True)
+    assert ctx.blocked == [] or all("tile" in u or "openstreetmap" in u for u in ctx.blocked)
+
+    with live_server.app.app_context():
+        r = db.session.get(Remedy, remedy_id)
+        assert r.status == "udfoert"
+        last = db.session.scalars(sa.select(RemedyEvent).where(
+            RemedyEvent.remedy_id == remedy_id).order_by(RemedyEvent.id.desc())).first()
+        assert last.photo is not None and last.to_status == "udfoert"
