@@ -16,6 +16,9 @@ def _fail(exc: DomainError) -> None:
 
 
 def init_app(app) -> None:
+    from walkapp import cli_photos
+
+    cli_photos.init_app(app)
     from walkapp import remedies_cli
 
     remedies_cli.init_app(app)

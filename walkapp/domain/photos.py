@@ -3,6 +3,7 @@
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from walkapp.domain.actor import Actor
 from walkapp.domain.errors import N_, ValidationError
@@ -45,8 +46,11 @@ def _number(raw, name: str) -> float | None:
     return value
 
 
-def parse_client_meta(raw) -> ClientPhotoMeta:
-    """Validate the photo_lat, photo_lon and photo_taken_at form fields (all optional)."""
+def parse_client_meta(raw, local_tz: str = "Europe/Copenhagen") -> ClientPhotoMeta:
+    """Validate the photo_lat, photo_lon and photo_taken_at form fields (all optional).
+
+    A time without an offset is local time (EXIF times usually have none).
+    """
     lat, lon = _number(raw, "photo_lat"), _number(raw, "photo_lon")
     if (lat is None) != (lon is None):
         raise ValidationError(N_("Send both photo_lat and photo_lon, or neither."), "photo_lat")
@@ -63,7 +67,7 @@ def parse_client_meta(raw) -> ClientPhotoMeta:
             raise ValidationError(N_("photo_taken_at must be an ISO 8601 time."),
                                   "photo_taken_at") from exc
         if taken_at.tzinfo is None:
-            taken_at = taken_at.replace(tzinfo=UTC)
+            taken_at = taken_at.replace(tzinfo=ZoneInfo(local_tz))
         taken_at = taken_at.astimezone(UTC)
     return ClientPhotoMeta(lat, lon, taken_at)
 

@@ -39,7 +39,9 @@ def read_uploads(files, max_count: int | None = None, meta_from=None) -> list[Pr
     max_count = cfg["PHOTOS_PER_SPOT"] if max_count is None else max_count
     if len(uploads) > max_count:
         raise ValidationError(N_("At most %(n)s photos per spot."), "photo", n=max_count)
-    meta = parse_client_meta(meta_from) if meta_from is not None else None
+    meta = None
+    if meta_from is not None:
+        meta = parse_client_meta(meta_from, cfg.get("BABEL_DEFAULT_TIMEZONE", "Europe/Copenhagen"))
     out = []
     for f in uploads:
         data = f.read(settings.max_bytes + 1)
