@@ -1,0 +1,231 @@
+"""Photos over HTTP: limits, broken files, who gets which variant, caching, redaction editor."""
+
+import csv
+import io
+import shutil
+import subprocess
+
+import pytest
+from PIL import Image
+
+from tests.conftest import csrf_from
+from tests.factories import INSIDE, jpeg_bytes, make_user, make_walk, spot_form
+from tests.web.test_api_spots import post_spot
+
+
+@pytest.fixture
+def walk_and_guest(app, client):
+    """A walk and a guest who joined it. No app context is held open during the test: an open
+    one would share flask.g (and its cached CSRF token and actor) between test clients."""
+    from walkapp.extensions import db
+
+    with app.app_context():
+        walk = make_walk(db.session)
+        db.session.commit()
+        walk_id, code = walk.id, walk.join_code
+    token = csrf_from(client.get(f"/j/{code}").get_data(as_text=True))
+    resp = client.post(f"/j/{code}", data={"display_name": "Anna", "role_label": "beboer",
+                                           "csrf_token": token})
+    assert resp.status_code == 302
+    return walk_id, token
+
+
+def _files(app) -> list:
+    from pathlib import Path
+
+    root = Path(app.config["PHOTO_DIR"])
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def _login(app, role="koordinator", org_kind="kommune", org="Albertslund Kommune DKE",
+           lead_walk=None):
+    from walkapp.extensions import db
+    from walkapp.models import Walk
+
+    with app.app_context():
+        user = make_user(db.session, role, org=org, org_kind=org_kind)
+        if lead_walk:
+            db.session.get(Walk, lead_walk).leader_id = user.id
+        db.session.commit()
+        email = user.email
+    c = app.test_client()
+    token = csrf_from(c.get("/login").get_data(as_text=True))
+    resp = c.post("/login", data={"email": email, "password": "secret-pass", "csrf_token": token})
+    assert resp.status_code == 302
+    return c, csrf_from(c.get("/").get_data(as_text=True))
+
+
+def _face_jpeg(shared_data) -> bytes:
+    face = Image.open(shared_data / "images/pillow/Tests/images/hopper.jpg").convert("RGB")
+    scene = Image.new("RGB", (1200, 900), (120, 140, 120))
+    scene.paste(face.resize((384, 384)), (400, 200))
+    buf = io.BytesIO()
+    scene.save(buf, "JPEG", quality=92)
+    return buf.getvalue()
+
+
+@pytest.fixture
+def albertslund_jpeg(shared_data, tmp_path):
+    """A real phone photo re-tagged (exiftool) as taken inside the walk's area."""
+    if shutil.which("exiftool") is None:
+        pytest.fail("exiftool (Debian libimage-exiftool-perl) is needed for this test")
+    path = tmp_path / "albertslund.jpg"
+    shutil.copy(shared_data / "images/fixmystreet-potbot/photo.JPG", path)
+    subprocess.run(["exiftool", "-q", "-overwrite_original",
+                    f"-GPSLatitude={INSIDE[0]}", "-GPSLatitudeRef=N",
+                    f"-GPSLongitude={INSIDE[1]}", "-GPSLongitudeRef=E", str(path)], check=True)
+    return path.read_bytes()
+
+
+def test_spot_without_position_takes_the_photos(client, walk_and_guest, albertslund_jpeg):
+    walk_id, token = walk_and_guest
+    form = spot_form()
+    del form["lat"], form["lon"]
+    resp = post_spot(client, walk_id, token, form, [albertslund_jpeg])
+    assert resp.status_code == 201, resp.get_json()
+    feat = resp.get_json()
+    assert feat["properties"]["location_source"] == "photo"
+    assert feat["geometry"]["coordinates"] == pytest.approx([INSIDE[1], INSIDE[0]], abs=1e-6)
+
+
+def test_device_position_wins_when_sent(client, walk_and_guest, albertslund_jpeg):
+    walk_id, token = walk_and_guest
+    resp = post_spot(client, walk_id, token, spot_form(lat=55.6530, lon=12.3560),
+                     [albertslund_jpeg])
+    assert resp.get_json()["properties"]["location_source"] == "device"
+
+
+def test_page_fields_position_a_shrunk_photo(app, client, walk_and_guest):
+    walk_id, token = walk_and_guest
+    form = spot_form(photo_lat="55.6551", photo_lon="12.3612",
+                     photo_taken_at="2026-11-20T19:05:00")
+    del form["lat"], form["lon"]
+    resp = post_spot(client, walk_id, token, form, [jpeg_bytes()])
+    assert resp.status_code == 201, resp.get_json()
+    assert resp.get_json()["geometry"]["coordinates"] == pytest.approx([12.3612, 55.6551])
+    from walkapp.extensions import db
+    from walkapp.models import Photo
+
+    with app.app_context():
+        photo = db.session.scalars(db.select(Photo)).one()
+        assert (photo.gps_lat, photo.gps_lon) == (55.6551, 12.3612)
+        assert photo.taken_at.isoformat() == "2026-11-20T18:05:00+00:00"  # CET is UTC+1
+
+
+def test_bad_page_fields_are_422(client, walk_and_guest):
+    walk_id, token = walk_and_guest
+    resp = post_spot(client, walk_id, token, spot_form(photo_lat="north", photo_lon="1"),
+                     [jpeg_bytes()])
+    assert resp.status_code == 422 and resp.get_json()["field"] == "photo_lat"
+
+
+def test_broken_files_get_4xx_and_leave_nothing(app, client, walk_and_guest, shared_data):
+    walk_id, token = walk_and_guest
+    rows = list(csv.DictReader((shared_data / "images/INDEX.csv").open(encoding="utf-8")))
+    broken = [r for r in rows if not r["pillow_decode"].startswith("ok")]
+    assert len(broken) >= 10
+    for row in broken:
+        data = (shared_data / "images" / row["file"]).read_bytes()
+        resp = post_spot(client, walk_id, token, spot_form(), [jpeg_bytes(), data])
+        assert resp.status_code in (413, 415, 422), row["file"]
+        body = resp.get_json()
+        assert body["field"] == "photo" and body["error"], row["file"]
+    assert client.get(f"/api/spots.geojson?walk={walk_id}").get_json()["features"] == []
+    assert _files(app) == []
+
+
+def test_danish_message_for_unsupported_type(client, walk_and_guest):
+    walk_id, token = walk_and_guest
+    buf = io.BytesIO()
+    Image.new("RGB", (20, 20)).save(buf, "GIF")
+    resp = post_spot(client, walk_id, token, spot_form(), [buf.getvalue()])
+    assert resp.status_code == 415
+    assert "understøttes ikke" in resp.get_json()["error"]
+
+
+@pytest.mark.parametrize("app", [{"PHOTO_MAX_BYTES": 20_000, "PHOTOS_PER_SPOT": 2}],
+                         indirect=True)
+def test_limits_are_configurable(app, client, walk_and_guest):
+    walk_id, token = walk_and_guest
+    noisy = io.BytesIO()
+    Image.effect_noise((400, 400), 80).convert("RGB").save(noisy, "JPEG", quality=95)
+    resp = post_spot(client, walk_id, token, spot_form(), [noisy.getvalue()])
+    assert resp.status_code == 413 and resp.get_json()["field"] == "photo"
+    three = post_spot(client, walk_id, token, spot_form(), [jpeg_bytes()] * 3)
+    assert three.status_code == 422
+
+
+def test_served_files_are_immutable_and_typed(client, walk_and_guest):
+    walk_id, token = walk_and_guest
+    feat = post_spot(client, walk_id, token, spot_form(), [jpeg_bytes()]).get_json()
+    photo = feat["properties"]["photos"][0]
+    for key, mime in (("thumb", "image/jpeg"), ("display_webp", "image/webp")):
+        resp = client.get(photo[key])
+        assert resp.status_code == 200 and resp.mimetype == mime
+        assert "immutable" in resp.headers["Cache-Control"]
+        assert "private" in resp.headers["Cache-Control"]
+    assert "original" not in photo  # participants never get the full-size copy
+    assert client.get(photo["thumb"].replace("/thumb.jpg", "/original.jpg")).status_code == 404
+    assert client.get(photo["thumb"].replace(photo["thumb"].split("/")[2], "x" * 43)) \
+        .status_code == 404
+
+
+def test_faces_blurred_for_guests_not_for_coordinators_and_police(app, client, walk_and_guest,
+                                                                  shared_data):
+    walk_id, token = walk_and_guest
+    feat = post_spot(client, walk_id, token, spot_form(), [_face_jpeg(shared_data)]).get_json()
+    guest_photo = feat["properties"]["photos"][0]
+    assert guest_photo["redacted"] is True and "/r-" in guest_photo["display"]
+    clean_url = guest_photo["display"].replace(guest_photo["display"].split("/")[3], "c")
+    assert client.get(clean_url).status_code == 404
+    assert client.get(guest_photo["display"]).status_code == 200
+    coord, _ = _login(app)
+    coord_photo = coord.get(f"/api/spots/{feat['id']}").get_json()["properties"]["photos"][0]
+    assert coord_photo["redacted"] is False and coord_photo["redactions"] >= 1
+    assert coord.get(coord_photo["display"]).status_code == 200
+    assert coord.get(coord_photo["original"]).status_code == 200
+    police, _ = _login(app, "vandringsleder", "politi", "Københavns Vestegns Politi", walk_id)
+    assert police.get(clean_url).status_code == 200
+
+
+def test_redaction_editor_add_remove_and_stale_urls(app, client, walk_and_guest):
+    walk_id, token = walk_and_guest
+    feat = post_spot(client, walk_id, token, spot_form(), [jpeg_bytes()]).get_json()
+    photo = feat["properties"]["photos"][0]
+    assert photo["redacted"] is False
+    coord, ctoken = _login(app)
+    page = coord.get(f"/photos/{photo['id']}/redactions")
+    assert page.status_code == 200 and "photo-" in page.get_data(as_text=True)
+    assert client.get(f"/photos/{photo['id']}/redactions").status_code in (302, 401, 403)
+    bad = coord.post(f"/photos/{photo['id']}/redactions",
+                     data={"x": "10", "y": "10", "w": "0", "h": "5", "csrf_token": ctoken})
+    assert bad.status_code == 422
+    added = coord.post(f"/photos/{photo['id']}/redactions",
+                       data={"x": "10", "y": "10", "w": "30", "h": "40", "csrf_token": ctoken})
+    assert added.status_code == 303
+    now = client.get(f"/api/spots/{feat['id']}").get_json()["properties"]["photos"][0]
+    assert now["redacted"] is True
+    assert client.get(photo["display"]).status_code == 404  # the clean URL is closed now
+    frag = coord.post(f"/photos/{photo['id']}/redactions",
+                      data={"x": "50", "y": "50", "w": "10", "h": "10", "csrf_token": ctoken},
+                      headers={"HX-Request": "true"})
+    html = frag.get_data(as_text=True)
+    assert frag.status_code == 200 and html.lstrip().startswith(
+        f'<section id="photo-{photo["id"]}-redactions"')
+    assert frag.headers["HX-Trigger"] == "photo-redacted"
+    stale = client.get(now["display"])  # made for the first rectangle set
+    assert stale.status_code == 302 and "/r-" in stale.headers["Location"]
+
+
+def test_photos_check_cli(app, runner, client, walk_and_guest):
+    walk_id, token = walk_and_guest
+    post_spot(client, walk_id, token, spot_form(), [jpeg_bytes()])
+    ok = runner.invoke(args=["photos-check"])
+    assert ok.exit_code == 0 and "OK" in ok.output
+    victim = next(p for p in _files(app) if p.name == "thumb.webp")
+    victim.unlink()
+    bad = runner.invoke(args=["photos-check"])
+    assert bad.exit_code == 1 and "thumb.webp" in bad.output
+    fixed = runner.invoke(args=["photos-check", "--repair"])
+    assert fixed.exit_code == 0 and "rebuilt" in fixed.output
+    assert victim.exists()
