@@ -8,7 +8,7 @@ from walkapp.geo.crs import lonlat_to_metric
 
 
 def test_cell_ids_follow_det_danske_kvadratnet():
-    # A point at E 710 050, N 6 172 030 lies in the cell whose south-west corner is 710 000/6 172 000.
+    # E 710 050, N 6 172 030 lies in the cell with south-west corner E 710 000, N 6 172 000.
     e, n = hs.cell_index(np.array([710050.0]), np.array([6172030.0]))
     assert hs.cell_id(e[0], n[0]) == "100m_61720_7100"
     assert hs.cell_id(710, 6172, 1000) == "1km_6172_710"

@@ -7,7 +7,6 @@ WGS84 and reading the database happen in the service layer. No Flask, no SQLAlch
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,7 +35,7 @@ def size_label(size_m: int) -> str:
 
 
 def cell_index(x: np.ndarray, y: np.ndarray, size_m: int = 100) -> tuple[np.ndarray, np.ndarray]:
-    """Return the integer (east, north) cell indices of metric points; cells align to whole *size_m*."""
+    """Return the integer (east, north) cell indices of metric points (cells align to *size_m*)."""
     return (np.floor(np.asarray(x) / size_m).astype(np.int64),
             np.floor(np.asarray(y) / size_m).astype(np.int64))
 
@@ -95,6 +94,7 @@ class GiParams:
     cell_m: int = 100
     seed: int | None = 12345
     refine_permutations: int = 9999
+    refine_below: int = 10  # refine cells beaten by at most this many of the first permutations
 
 
 @dataclass
@@ -219,11 +219,12 @@ def _gi_star(cells: np.ndarray, counts: np.ndarray, params: GiParams):
     n_cold = np.count_nonzero(sims <= obs + tol, axis=1)
     hot = n_hot < n_cold
     p_one = (np.minimum(n_hot, n_cold) + 1) / (params.permutations + 1)
-    extreme = np.nonzero(np.minimum(n_hot, n_cold) == 0)[0]
+    beyond = np.minimum(n_hot, n_cold)
+    extreme = np.nonzero(beyond <= params.refine_below)[0]
     if len(extreme) and params.refine_permutations:
         p_one[extreme] = refine_pseudo_p(counts, neighbours, extreme, hot[extreme],
                                          params.permutations, params.refine_permutations,
-                                         params.seed)
+                                         params.seed, beyond[extreme])
     p = np.clip(2 * p_one, 0, 1)
     z = np.where(hot, np.abs(z), -np.abs(z))
     return z, p, p_sim
@@ -254,13 +255,14 @@ def conditional_sums(counts: np.ndarray, i: int, k: int, draws: int,
 
 
 def refine_pseudo_p(counts: np.ndarray, neighbours: list[np.ndarray], cells: np.ndarray,
-                    hot: np.ndarray, first: int, extra: int, seed: int | None) -> np.ndarray:
-    """Return one-sided pseudo p-values for cells that beat all *first* permutations.
+                    hot: np.ndarray, first: int, extra: int, seed: int | None,
+                    first_beyond: np.ndarray | None = None) -> np.ndarray:
+    """Return one-sided pseudo p-values for cells that few of the *first* permutations beat.
 
     999 permutations cannot give a p-value below 0.001, and with a few thousand cells the FDR
-    correction then rejects nothing unless very many cells are hot. Only those cells get *extra*
-    permutations (sequential Monte Carlo), so small real hotspots can pass the correction; the
-    cold tail counts ties as extreme (conservative).
+    correction then rejects nothing unless very many cells are hot. Cells that look extreme get
+    *extra* permutations (sequential Monte Carlo) and their counts from both rounds are pooled,
+    so real hotspots can pass the correction; ties count as extreme (conservative).
     """
     rng = np.random.default_rng(None if seed is None else seed + 1)
     out = np.empty(len(cells))
@@ -269,7 +271,8 @@ def refine_pseudo_p(counts: np.ndarray, neighbours: list[np.ndarray], cells: np.
         observed = counts[nb].sum()
         sims = conditional_sums(counts, int(i), len(nb), extra, rng)
         beyond = np.count_nonzero(sims >= observed if is_hot else sims <= observed)
-        out[n] = (beyond + 1) / (first + extra + 1)
+        before = 0 if first_beyond is None else int(first_beyond[n])
+        out[n] = (before + beyond + 1) / (first + extra + 1)
     return out
 
 
@@ -280,7 +283,7 @@ def refine_pseudo_p(counts: np.ndarray, neighbours: list[np.ndarray], cells: np.
 
 @dataclass
 class KdeGrid:
-    """Density on a regular metric grid: value[row, col] at (x0 + (col+.5)*cell, y0 + (row+.5)*cell)."""
+    """Density on a metric grid: density[r, c] is at (x0 + (c+.5)*cell, y0 + (r+.5)*cell)."""
 
     x0: float
     y0: float
@@ -385,9 +388,29 @@ def dbscan_labels(x: np.ndarray, y: np.ndarray, params: ClusterParams | None = N
 def clusters(x: np.ndarray, y: np.ndarray, labels: np.ndarray,
              categories: Sequence[Sequence[str]] | None = None,
              dark: np.ndarray | None = None, pad_m: float = 10.0,
-             top: int = 3) -> list[Cluster]:
-    """Summarise each DBSCAN cluster: outline (hull padded by *pad_m*), count, top categories."""
+             top: int = 3, category_pairs: tuple[np.ndarray, np.ndarray] | None = None,
+             ) -> list[Cluster]:
+    """Summarise each DBSCAN cluster: outline (hull padded by *pad_m*), count, top categories.
+
+    Categories come either per point (*categories*) or as pairs of (point index, code) arrays.
+    """
     import shapely
+
+    if categories is not None and category_pairs is None:
+        idx = [i for i, codes in enumerate(categories) for _c in codes]
+        codes = [c for cs in categories for c in cs]
+        category_pairs = (np.array(idx, dtype=np.int64), np.array(codes, dtype=object))
+    per_cluster: dict[int, list[tuple[str, int]]] = {}
+    if category_pairs is not None and len(category_pairs[0]):
+        lab_of = np.asarray(labels)[category_pairs[0]]
+        keep = lab_of >= 0
+        if keep.any():
+            code_names, code_idx = np.unique(category_pairs[1][keep].astype(str),
+                                             return_inverse=True)
+            pairs, n = np.unique(np.stack([lab_of[keep], code_idx.ravel()], axis=1), axis=0,
+                                 return_counts=True)
+            for (lab, ci), cnt in zip(pairs, n, strict=True):
+                per_cluster.setdefault(int(lab), []).append((str(code_names[ci]), int(cnt)))
 
     out = []
     x = np.asarray(x, float)
@@ -404,12 +427,9 @@ def clusters(x: np.ndarray, y: np.ndarray, labels: np.ndarray,
         lab = int(labels[idx[0]])
         pts = shapely.multipoints(np.column_stack([x[idx], y[idx]]))
         hull = shapely.convex_hull(pts).buffer(pad_m, quad_segs=4)
-        cats: Counter[str] = Counter()
-        if categories is not None:
-            for i in idx:
-                cats.update(categories[i])
+        cats = sorted(per_cluster.get(lab, []), key=lambda kv: (-kv[1], kv[0]))
         share = float(np.mean(dark[idx])) if dark is not None else 0.0
-        out.append(Cluster(label=lab, count=len(idx), hull=hull, categories=cats.most_common(top),
+        out.append(Cluster(label=lab, count=len(idx), hull=hull, categories=cats[:top],
                            dark_share=share, centroid=(float(x[idx].mean()),
                                                        float(y[idx].mean()))))
     out.sort(key=lambda c: -c.count)
@@ -450,7 +470,7 @@ def median(values: Sequence[float]) -> float | None:
 
 
 def sun_elevation(when: datetime, lat: float, lon: float) -> float:
-    """Return the sun's elevation in degrees (NOAA approximation, good to a fraction of a degree)."""
+    """Return the sun's elevation in degrees (NOAA approximation, within a fraction of one)."""
     utc = when.timestamp()
     jd = utc / 86400.0 + 2440587.5
     t = (jd - 2451545.0) / 36525.0

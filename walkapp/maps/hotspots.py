@@ -29,7 +29,8 @@ def _fc(features) -> dict:
 
 
 def _point_fc(rows: list[dict]) -> dict:
-    return _fc({"type": "Feature", "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+    return _fc({"type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
                 "properties": {k: v for k, v in r.items() if k not in ("lon", "lat")}}
                for r in rows)
 
@@ -41,7 +42,8 @@ def _radius(n: int) -> float:
 def _spot_layer(rows: list[dict], label_fields, label_names) -> folium.GeoJson:
     data = _point_fc(rows)
     for f in data["features"]:
-        f["properties"]["r"] = _radius(f["properties"]["n"])
+        props = f["properties"]
+        f["properties"] = {"n": props["n"], "dark": props["dark"], "r": _radius(props["n"])}
     return folium.GeoJson(
         data,
         marker=folium.CircleMarker(radius=6, weight=1.5, fill=True),
@@ -56,9 +58,9 @@ def density_png(values: np.ndarray) -> str:
     from PIL import Image
 
     v = np.clip(values, 0, 1)
-    r = np.clip(255 * np.minimum(1, 0.6 + v), 0, 255)
-    g = np.clip(255 * (1 - v) ** 1.2, 0, 255)
-    b = np.clip(80 * (1 - v) ** 3, 0, 255)
+    r = np.clip(255 - 90 * v ** 2, 0, 255)
+    g = np.clip(230 * (1 - v) ** 1.1, 0, 255)
+    b = np.clip(60 * (1 - v) ** 3, 0, 255)
     a = np.where(v < 0.04, 0, np.clip(60 + 170 * v, 0, 230))
     img = Image.fromarray(np.dstack([r, g, b, a]).astype(np.uint8), "RGBA")
     buf = io.BytesIO()
@@ -114,10 +116,8 @@ def planner_map(config, *, bounds, labels: dict, shown: set[str], spots_fine=(),
         ).add_to(group("clusters"))
     if spots_fine or spots_coarse:
         fg = group("spots")
-        fine = _spot_layer(list(spots_fine), ["n", "utryg", "dark", "cell"],
-                           labels["spot_fields"])
-        coarse = _spot_layer(list(spots_coarse), ["n", "utryg", "dark", "cell"],
-                             labels["spot_fields"])
+        fine = _spot_layer(list(spots_fine), ["n", "dark"], labels["spot_fields"])
+        coarse = _spot_layer(list(spots_coarse), ["n", "dark"], labels["spot_fields"])
         fine.add_to(fg)
         coarse.add_to(fg)
         wiring["fine"], wiring["coarse"] = fine.get_name(), coarse.get_name()

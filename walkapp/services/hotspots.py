@@ -271,6 +271,25 @@ def categories_of(session, ids: np.ndarray) -> dict[int, list[str]]:
     return out
 
 
+def category_pairs(session, actor: Actor, f: HotspotFilter, ids: np.ndarray):
+    """Return (index into *ids*, category code) for every category of the filtered spots.
+
+    One query joined on the same filter, rather than long lists of ids.
+    """
+    q = sa.select(spot_categories.c.spot_id, spot_categories.c.code).where(
+        spot_categories.c.spot_id.in_(sa.select(Spot.id).where(*filter_clauses(actor, f))))
+    rows = session.execute(q).all()
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
+    sid, codes = zip(*rows, strict=True)
+    sid = np.fromiter(sid, np.int64, len(rows))
+    order = np.argsort(ids)
+    pos = np.searchsorted(ids[order], sid)
+    pos = np.clip(pos, 0, len(ids) - 1)
+    found = ids[order][pos] == sid
+    return order[pos[found]], np.array(codes, dtype=object)[found]
+
+
 def data_version(session) -> tuple:
     """A cheap fingerprint of the spots table, so cached analyses expire when spots change."""
     row = session.execute(sa.select(sa.func.count(Spot.id), sa.func.max(Spot.id),
@@ -331,10 +350,8 @@ def analyse(session, actor: Actor, f: HotspotFilter, s: Settings,
         found: list[hs.Cluster] = []
         if "dbscan" in methods and len(bad):
             labels = hs.dbscan_labels(bad.x, bad.y, hs.ClusterParams(s.eps_m, s.min_samples))
-            in_cluster = bad.ids[labels >= 0]
-            cats = categories_of(session, in_cluster) if len(in_cluster) else {}
-            found = hs.clusters(bad.x, bad.y, labels, [cats.get(int(i), []) for i in bad.ids],
-                                bad.dark)
+            pairs = category_pairs(session, actor, f, bad.ids) if (labels >= 0).any() else None
+            found = hs.clusters(bad.x, bad.y, labels, dark=bad.dark, category_pairs=pairs)
     except ValueError as exc:
         raise ValidationError(N_("The analysis settings are not usable: %(reason)s"),
                               "settings", reason=str(exc)) from exc
@@ -353,8 +370,9 @@ def analyse(session, actor: Actor, f: HotspotFilter, s: Settings,
 
 
 def cell_polygon(east: int, north: int, size_m: int = 100):
-    """Return a grid cell as a WGS84 polygon."""
-    return to_wgs84(shapely.box(*hs.cell_bounds(east, north, size_m)))
+    """Return a grid cell as a WGS84 polygon (coordinates to 1e-6 degrees, about 0.1 m)."""
+    return shapely.set_precision(to_wgs84(shapely.box(*hs.cell_bounds(east, north, size_m))),
+                                 1e-6)
 
 
 def gi_features(gi: hs.GiResult, only_significant: bool = False) -> list[dict]:
@@ -372,7 +390,7 @@ def gi_features(gi: hs.GiResult, only_significant: bool = False) -> list[dict]:
 
 
 def cluster_features(found: list[hs.Cluster]) -> list[dict]:
-    return [feature(to_wgs84(c.hull), {
+    return [feature(shapely.set_precision(to_wgs84(c.hull.simplify(2.0)), 1e-6), {
         "cluster": i + 1, "count": c.count,
         "categories": [code for code, _n in c.categories],
         "category_counts": dict(c.categories), "dark_share": round(c.dark_share, 3),
@@ -434,9 +452,8 @@ def spot_aggregates(pts: Points, size_m: int) -> list[dict]:
     out = []
     for i in range(k):
         c = int(grid.count[i])
-        out.append({"lon": round(sum_lon[i] / c, 6), "lat": round(sum_lat[i] / c, 6), "n": c,
-                    "utryg": int(n_bad[i]), "dark": int(n_dark[i]),
-                    "cell": hs.cell_id(grid.east[i], grid.north[i], size_m)})
+        out.append({"lon": round(sum_lon[i] / c, 5), "lat": round(sum_lat[i] / c, 5), "n": c,
+                    "utryg": int(n_bad[i]), "dark": int(n_dark[i])})
     return out
 
 

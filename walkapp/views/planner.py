@@ -34,7 +34,7 @@ def _labels() -> dict:
         "remedies": _("Remedies"),
         "gi_fields": [_("Cell"), _("Spots"), "z", _("p (FDR)")],
         "cluster_fields": [_("Cluster"), _("Spots"), _("Categories"), _("In darkness (per cent)")],
-        "spot_fields": [_("Spots"), _("Unsafe"), _("In darkness"), _("Cell")],
+        "spot_fields": [_("Unsafe spots"), _("In darkness")],
     }
 
 
@@ -108,12 +108,18 @@ def index():
     focus = svc.list_focus_areas(db.session, current_actor())
     remedies = _remedy_rows(f) if svc.remedy_model() is not None else []
     gi_fc = None if a.too_few else feature_collection(svc.gi_features(a.gi, True))
-    raster = svc.density_raster(a.kde)
+    map_gi = None if gi_fc is None else feature_collection([
+        {"type": "Feature", "geometry": feat["geometry"], "properties": {
+            k: feat["properties"][k] for k in ("cell_id", "count", "z", "p_fdr", "class")}}
+        for feat in gi_fc["features"]])
+    for feat in map_gi["features"] if map_gi else []:
+        feat["properties"]["p_fdr"] = float(f"{feat['properties']['p_fdr']:.2g}")
+    raster = svc.density_raster(a.kde, max_px=360)
     parts, wiring = hmap.planner_map(
         current_app.config, bounds=_bounds(a.points, areas), labels=_labels(), shown=layers,
         spots_fine=svc.spot_aggregates(a.utryg, 100), spots_coarse=svc.spot_aggregates(a.utryg,
                                                                                      1000),
-        density=raster, gi_cells=gi_fc, cluster_fc=_cluster_fc(a.clusters),
+        density=raster, gi_cells=map_gi, cluster_fc=_cluster_fc(a.clusters),
         focus_fc=feature_collection(svc.focus_features(focus)), area_fc=areas, remedies=remedies)
     wiring["view"] = _view_center()
     hot = sorted((feat["properties"] for feat in (gi_fc or {"features": []})["features"]

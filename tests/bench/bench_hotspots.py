@@ -1,0 +1,128 @@
+"""Hotspot benchmark: 100,000 spots over Albertslund.
+
+Targets (issue 5): the full analysis (grid, Gi* with 999 permutations, density, clusters) under
+5 s and 1 GB; the planner map page under 1 s server time and 1.5 MB.
+"""
+
+import os
+import resource
+import time
+import tracemalloc
+
+import numpy as np
+from pyproj import Transformer
+from shapely.geometry import box
+
+from tests.bench.common import env_int, fresh_app, login
+
+N = env_int("BENCH_HOTSPOT_SPOTS", 100_000)
+TO_LL = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
+
+
+def synthetic_csv(n: int, seed: int = 1) -> str:
+    """90 % utryg; 70 % spread over the kommune, 30 % in 40 hotspots (sigma 60 m)."""
+    rng = np.random.default_rng(seed)
+    n_bg = int(n * 0.7)
+    x = rng.uniform(707700, 713700, n)
+    y = rng.uniform(6171600, 6176200, n)
+    cx = rng.uniform(708500, 713000, 40)
+    cy = rng.uniform(6172000, 6175800, 40)
+    k = rng.integers(0, 40, n - n_bg)
+    x[n_bg:] = cx[k] + rng.normal(0, 60, n - n_bg)
+    y[n_bg:] = cy[k] + rng.normal(0, 60, n - n_bg)
+    lon, lat = TO_LL.transform(x, y)
+    kinds = np.where(rng.random(n) < 0.9, "utryg", "tryg")
+    cats = np.array(["LYS", "BEV;OVB", "GRA", "AFF", "STI;LYS", "ADF"])[rng.integers(0, 6, n)]
+    light = np.where(rng.random(n) < 0.6, "moerke", "dagslys")
+    days = rng.integers(0, 5 * 365, n)
+    start = np.datetime64("2020-01-01T18:00")
+    stamps = (start + days.astype("timedelta64[D]")).astype(str)
+    rows = ["lat,lon,kind,categories,feeling,observed_at,light"]
+    rows += [f"{a:.6f},{b:.6f},{kd},{c},{1 + i % 5},{t},{li}" for i, (a, b, kd, c, t, li) in
+             enumerate(zip(lat, lon, kinds, cats, stamps, light, strict=True))]
+    return "\n".join(rows) + "\n"
+
+
+def run(backend: str) -> None:
+
+    with fresh_app(backend) as app:
+        with app.app_context():
+            analysis(app, backend)
+        page(app, backend)
+
+
+def analysis(app, backend: str) -> None:
+    from walkapp.domain.actor import Actor
+    from walkapp.extensions import db
+    from walkapp.services import accounts, areas
+    from walkapp.services import hotspots as svc
+    from walkapp.services.imports import import_spots
+
+    if True:
+        areas.save_area(db.session, "Albertslund", box(12.30, 55.64, 12.40, 55.69), "kommune")
+        accounts.create_user(db.session, "planner@bench.dk", "planlaegger", "bench-pass-1")
+        db.session.commit()
+        text = synthetic_csv(N)
+        t = time.perf_counter()
+        import_spots(db.session, text, "bench.csv")
+        print(f"[{backend}] import-spots of {N} rows: {time.perf_counter() - t:.1f} s")
+        actor = Actor(user_id=1, role="planlaegger")
+        s = svc.Settings.from_config(app.config)
+        f = svc.HotspotFilter()
+
+        t = time.perf_counter()
+        pts = svc.load_points(db.session, actor, f)
+        load_s = time.perf_counter() - t
+        times = []
+        for _ in range(3):
+            t = time.perf_counter()
+            a = svc.analyse(db.session, actor, f, s, use_cache=False)
+            times.append(time.perf_counter() - t)
+        tracemalloc.start()  # slows the run down, so timed separately
+        svc.analyse(db.session, actor, f, s, use_cache=False)
+        _cur, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"[{backend}] load {len(pts)} spots as numbers: {load_s * 1000:.0f} ms")
+        print(f"[{backend}] full analysis of {len(a.utryg)} utryg spots (load, grid, Gi* 999 "
+              f"perms on {len(a.gi.cls)} cells, KDE {a.kde.shape}, DBSCAN -> "
+              f"{len(a.clusters)} clusters): best {min(times):.2f} s, worst {max(times):.2f} s "
+              f"(target < 5 s) {'OK' if max(times) < 5 else 'OVER TARGET'}")
+        print(f"[{backend}] analysis peak traced memory {peak / 2**20:.0f} MiB; process max RSS "
+              f"{rss:.0f} MiB (target < 1 GB) {'OK' if peak < 2**30 else 'OVER TARGET'}")
+        for method in ("gi", "kde", "dbscan"):
+            t = time.perf_counter()
+            svc.analyse(db.session, actor, f, s, methods=(method,), use_cache=False)
+            print(f"[{backend}]   {method} alone (incl. load): {time.perf_counter() - t:.2f} s")
+
+
+def page(app, backend: str) -> None:
+    from walkapp.services import hotspots as svc
+
+    if True:
+        client = app.test_client()
+        login(client, "planner@bench.dk", "bench-pass-1")
+        svc._CACHE.clear()
+        for label in ("cold cache", "warm cache", "warm cache"):
+            t = time.perf_counter()
+            resp = client.get("/planner/")
+            ms = (time.perf_counter() - t) * 1000
+            size = len(resp.get_data())
+            ok = resp.status_code == 200 and ms < 1000 and size < 1.5 * 2**20
+            print(f"[{backend}] planner map page ({label}): {ms:.0f} ms server time, "
+                  f"{size / 1024:.0f} KiB (targets < 1 s, < 1.5 MB) "
+                  f"{'OK' if ok else 'OVER TARGET'}")
+        t = time.perf_counter()
+        resp = client.get("/planner/?category=LYS&darkness=moerke")
+        print(f"[{backend}] planner map page, new filter (cold): "
+              f"{(time.perf_counter() - t) * 1000:.0f} ms, {len(resp.get_data()) / 1024:.0f} KiB")
+
+
+def main() -> None:
+    backends = os.environ.get("BENCH_HOTSPOT_BACKENDS", "spatialite,postgis").split(",")
+    for backend in backends:
+        run(backend)
+
+
+if __name__ == "__main__":
+    main()
