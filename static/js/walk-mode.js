@@ -269,8 +269,9 @@
       pinState.className = "pin-state need";
       return;
     }
-    pinState.textContent = pin.source === "manual" ? T.pin_manual : fmt(T.pin_device, { m: pin.acc });
-    pinState.className = "pin-state " + (pin.source === "manual" ? "manual" : gpsLevel(pin.acc));
+    pinState.textContent = pin.source === "manual" ? T.pin_manual
+      : pin.source === "photo" ? T.pin_photo : fmt(T.pin_device, { m: pin.acc });
+    pinState.className = "pin-state " + (pin.source === "device" ? gpsLevel(pin.acc) : "manual");
   }
 
   function placePin(lat, lon, source, acc) {
@@ -319,13 +320,30 @@
       previews.appendChild(li);
     });
   }
+  // Photos are shrunk on the phone (photo-prep.js) before upload; their GPS and time go along
+  // as photo_lat/photo_lon/photo_taken_at, and a photo's position is used when the phone has
+  // none or a worse one (pin not placed by hand).
+  var photoMeta = null, prepping = Promise.resolve();
+  function addPhoto(f) {
+    if (!window.walkappPhotoPrep) { photos.push(f); renderPreviews(); return Promise.resolve(); }
+    return window.walkappPhotoPrep.prepare(f).then(function (p) {
+      photos.push(p.blob instanceof File ? p.blob : new File([p.blob], p.name, { type: "image/jpeg" }));
+      if (p.lat != null && !photoMeta) {
+        photoMeta = p;
+        if (isOpen(sheet) && (!pin.marker || (pin.source === "device" && gpsLevel(pin.acc) !== "ok"))) {
+          placePin(p.lat, p.lon, "photo", null);
+        }
+      } else if (p.takenAt && !photoMeta) { photoMeta = { takenAt: p.takenAt }; }
+      renderPreviews();
+    });
+  }
   ["#photo-camera", "#photo-files"].forEach(function (sel) {
     var input = $(sel);
     input.addEventListener("change", function () {
-      Array.prototype.forEach.call(input.files, function (f) { photos.push(f); });
+      var files = Array.prototype.slice.call(input.files);
       input.value = "";
       clearError("photo");
-      renderPreviews();
+      prepping = Promise.all([prepping].concat(files.map(addPhoto)));
     });
   });
 
@@ -355,6 +373,7 @@
     form.reset();
     clearErrors();
     photos = [];
+    photoMeta = null;
     renderPreviews();
     form.elements.client_uuid.value = uuid4();
     saving = false;
@@ -417,10 +436,14 @@
     form.elements.lon.value = ll.lng.toFixed(7);
     form.elements.accuracy_m.value = pin.source === "manual" || pin.acc == null ? "" : pin.acc;
     form.elements.location_source.value = pin.source;
-    var fd = new FormData(form);
-    photos.forEach(function (f) { fd.append("photo", f, f.name || "photo.jpg"); });
     setSaving(true);
-    send(fd, 0, form.elements.client_uuid.value);
+    prepping.then(function () {
+      var fd = new FormData(form);
+      photos.forEach(function (f) { fd.append("photo", f, f.name || "photo.jpg"); });
+      if (photoMeta && photoMeta.lat != null) { fd.append("photo_lat", photoMeta.lat); fd.append("photo_lon", photoMeta.lon); }
+      if (photoMeta && photoMeta.takenAt) { fd.append("photo_taken_at", photoMeta.takenAt); }
+      send(fd, 0, form.elements.client_uuid.value);
+    });
   });
 
   /* ---------- Spot details ---------- */

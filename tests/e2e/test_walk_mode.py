@@ -48,7 +48,8 @@ def test_guest_tags_an_unsafe_spot_and_another_phone_sees_it(live_server, phone,
     anna.set_input_files(
         "#photo-files", files=[{"name": "sti.jpg", "mimeType": "image/jpeg", "buffer": jpeg()}]
     )
-    assert anna.locator("#photo-previews img").count() == 1
+    # previews appear once photo-prep.js has shrunk the photo (asynchronous)
+    anna.wait_for_function("() => document.querySelectorAll('#photo-previews img').length === 1")
     anna.screenshot(path=str(artifacts / "walk-mode-sheet.png"))
     anna.click("#save-spot")
 

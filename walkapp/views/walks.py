@@ -234,6 +234,7 @@ def _mode_strings() -> dict[str, str]:
         "place_pin": _("Tap the map where the spot is, or drag the pin."),
         "pin_manual": _("Pin placed by hand."),
         "pin_device": _("Pin at your position (±%(m)s m). Drag it if it is off."),
+        "pin_photo": _("Pin where the photo was taken. Drag it if it is off."),
         "saving": _("Saving…"),
         "saved": _("Saved."),
         "retrying": _("No connection. Trying again in %(s)s s…"),
