@@ -43,7 +43,8 @@ def test_layer_does_not_import_flask(layer):
     bad = {str(p.relative_to(PKG.parent)): sorted(m for m in imported_modules(p) if is_flask(m))
            for p in modules(layer)}
     bad = {k: v for k, v in bad.items() if v}
-    assert not bad, f"walkapp/{layer} must not import Flask (take a Session, raise domain errors): {bad}"
+    assert not bad, (f"walkapp/{layer} must not import Flask "
+                     f"(take a Session, raise domain errors): {bad}")
 
 
 @pytest.mark.parametrize("layer", ["domain", "services"])

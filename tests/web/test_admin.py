@@ -1,4 +1,4 @@
-"""Admin pages: organisations, users, areas. Plain forms, POST/redirect/GET, 422 with field errors."""
+"""Admin pages: organisations, users, areas. Plain forms, POST/redirect/GET, 422 naming fields."""
 
 import io
 import json
@@ -80,7 +80,8 @@ def test_create_organisation_redirects_and_lists_it(app, admin):
                  "contact_email": "Drift@Forsyning.dk"})
     assert resp.status_code == 302 and resp.headers["Location"] == "/admin/organisations"
     listing = admin.get("/admin/organisations").get_data(as_text=True)
-    assert "Vestegnens Forsyning" in listing and "Organisationen Vestegnens Forsyning er gemt." in listing
+    assert "Organisationen Vestegnens Forsyning er gemt." in listing  # the flash, in Danish
+    assert 'id="organisation-' in listing and "Vestegnens Forsyning</strong>" in listing
     rows = query(app, sa.select(Organisation.kind, Organisation.contact_email)
                  .where(Organisation.name == "Vestegnens Forsyning"))
     assert rows == [("forsyning", "drift@forsyning.dk")]
@@ -188,7 +189,8 @@ def test_create_areas_from_uploaded_geojson(app, admin):
          "geometry": json.loads(json.dumps(SQUARE))},
     ]}
     resp = post(admin, "/admin/areas/new",
-                {"kind": "boligomraade", "file": (io.BytesIO(json.dumps(fc).encode()), "a.geojson")},
+                {"kind": "boligomraade",
+                 "file": (io.BytesIO(json.dumps(fc).encode()), "a.geojson")},
                 content_type="multipart/form-data")
     assert resp.status_code == 302
     names = {n for (n,) in query(app, sa.select(Area.name))}

@@ -9,8 +9,14 @@ import sqlalchemy.orm as so
 
 from walkapp.domain.actor import Actor
 from walkapp.domain.catalogue import ORG_KINDS
-from walkapp.domain.errors import N_, Conflict, NotFound, PermissionDenied, TooLarge, \
-    ValidationError
+from walkapp.domain.errors import (
+    N_,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    TooLarge,
+    ValidationError,
+)
 from walkapp.domain.roles import ROLES, can_administer
 from walkapp.geo.shapes import GeometryError, as_multipolygon, parse_geojson, to_db
 from walkapp.models import Area, Organisation, User, Walk

@@ -9,10 +9,12 @@ from flask_babel import get_locale
 from flask_login import login_required
 from shapely.ops import unary_union
 
+from walkapp.api.spots import photo_url
 from walkapp.extensions import db
 from walkapp.geo.shapes import from_db
 from walkapp.maps import builder
 from walkapp.services import overview as overview_service
+from walkapp.services import spots as spot_service
 from walkapp.web import current_actor, error_message, render, wants_fragment
 
 bp = Blueprint("spots", __name__, url_prefix="/spots")
@@ -59,7 +61,9 @@ def show(spot_id: int):
         builder.add_area(m, spot.walk.area)
         _add_marker(m, spot)
         parts = builder.parts(m)
-    return render("spots/show.html", "spots/_detail.html", spot=spot, parts=parts)
+    # The photos' URLs as the API hands them out (one place builds them).
+    photos = spot_service.spot_properties(spot, photo_url)["photos"]
+    return render("spots/show.html", "spots/_detail.html", spot=spot, photos=photos, parts=parts)
 
 
 def _latlon(spot) -> tuple[float, float]:
