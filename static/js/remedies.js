@@ -1,6 +1,30 @@
-// Mine opgaver: "nearest first" asks the phone for its position, then reloads with lat/lon.
+// Remedies pages: numbered task pins on the map, and "nearest first" asking for the position.
 (function () {
   const script = document.currentScript;
+
+  function addPins(map) {
+    const data = document.getElementById("task-points");
+    if (!data || !window.L) return;
+    JSON.parse(data.textContent).forEach((p) => {
+      const icon = L.divIcon({
+        className: "",
+        html: '<span class="task-pin' + (p.late ? " late" : "") + '">' + p.n + "</span>",
+        iconSize: [28, 28], iconAnchor: [14, 14],
+      });
+      const link = document.createElement("a");
+      link.href = p.url;
+      link.textContent = p.n + ". " + p.title;
+      L.marker([p.lat, p.lon], { icon: icon, keyboard: false }).bindPopup(link).addTo(map);
+    });
+  }
+
+  const box = document.querySelector(".tasks-page .folium-map");
+  if (box && box.walkappMap) addPins(box.walkappMap);
+  else document.addEventListener("walkapp:map-ready", (e) => {
+    const el = document.getElementById(e.detail.id);
+    if (el && el.closest(".tasks-page")) addPins(el.walkappMap);
+  });
+
   const locating = document.getElementById("locating");
   if (!locating) return;
   const fallback = () => {

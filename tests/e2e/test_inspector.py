@@ -71,6 +71,7 @@ def test_inspector_closes_task_with_after_photo(live_server, phone, artifacts, t
     page.goto(live_server.url + "/remedies/mine")
     task = page.locator(".task-link", has_text="Beskær buskene ved stien")
     assert task.count() == 1
+    page.locator(".map-box .task-pin").first.wait_for()  # numbered pin drawn from the JSON
     page.screenshot(path=str(artifacts / "inspector-tasks.png"), full_page=True)
 
     page.click("#sort-distance")  # asks for the position, then lists nearest first

@@ -1,9 +1,9 @@
 """The e-mail outbox against a real SMTP server (aiosmtpd) that is first down, then up."""
 
 import socket
+from datetime import timedelta
 from email import message_from_bytes
 from email.policy import default
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa

@@ -349,3 +349,78 @@ def test_html_form_transition_conflict_is_409(app, session, env):
                                                          "comment": "x", "version": "3"})
     assert second.status_code == 409
     assert 'id="conflict"' in second.get_data(as_text=True)
+
+
+def test_before_photo_only_for_those_who_see_the_remedy(app, session, env):
+    r = assigned_remedy(session, env)
+    token = env["spot"].photos[0].token
+    url = f"/remedies/spot-photos/{token}/thumb.jpg"
+    got = {role: c.get(url).status_code for role, (c, _) in clients(app, env).items()}
+    assert got == {"admin": 200, "koordinator": 200, "planlaegger": 200, "insp_own": 200,
+                   "insp_other": 404, "vandringsleder": 404, "deltager": 404, "anon": 404}
+    assert r.id
+
+
+def test_admin_edits_the_catalogue(app, session, env):
+    from walkapp.models import RemedyTemplate
+
+    tpl = session.scalar(sa.select(RemedyTemplate).where(RemedyTemplate.code == "GRA-FJERN"))
+    original = {k: getattr(tpl, k) for k in rs.TEMPLATE_FIELDS}
+    c, token = login(app, env["users"]["admin"])
+    form = dict(original, csrf_token=token, active="1",
+                target_da="Graffiti fjernes inden for 24 timer.")
+    try:
+        assert c.post(f"/remedies/catalogue/{tpl.id}", data=form).status_code == 302
+        session.expire_all()
+        assert session.get(RemedyTemplate, tpl.id).target_da == \
+            "Graffiti fjernes inden for 24 timer."
+        bad = c.post(f"/remedies/catalogue/{tpl.id}", data=dict(form, categories="LYS,XYZ"))
+        assert bad.status_code == 422 and "Ukendt kategori: XYZ." in bad.get_data(as_text=True)
+        c2, t2 = login(app, env["users"]["koordinator"])
+        assert c2.post(f"/remedies/catalogue/{tpl.id}",
+                       data=dict(form, csrf_token=t2)).status_code == 403
+    finally:  # the catalogue is seeded data that survives between PostGIS tests
+        session.rollback()
+        row = session.get(RemedyTemplate, tpl.id)
+        for k, v in original.items():
+            setattr(row, k, v)
+        row.active = True
+        session.commit()
+
+
+def test_notification_preference(app, session, env):
+    from walkapp.services import notifications
+
+    user = env["users"]["insp_own"]
+    c, token = login(app, user)
+    assert c.post("/remedies/settings", data={"csrf_token": token, "mode": "digest"}
+                  ).status_code == 302
+    assert notifications.preference(session, user.id) == "digest"
+    bad = c.post("/remedies/settings", data={"csrf_token": token, "mode": "weekly"})
+    assert bad.status_code == 422
+
+
+def test_rewalk_verdicts_through_the_page(app, session, env):
+    from walkapp.services import walks as ws
+
+    r = assigned_remedy(session, env)
+    r.status = "udfoert"
+    rewalk = ws.plan_walk(session, actor_for(env["users"]["koordinator"]), ws.WalkInput(
+        "Genvandring", env["walk"].area_id, env["walk"].starts_at + timedelta(days=180),
+        "moerke", None, previous_walk_id=env["walk"].id))
+    session.commit()
+    guest = app.test_client()
+    page = guest.get(f"/j/{rewalk.join_code}")
+    token = csrf_from(page.get_data(as_text=True))
+    assert guest.get(f"/walks/{rewalk.id}/followup").status_code == 403
+    guest.post(f"/j/{rewalk.join_code}", data={"display_name": "Bo", "role_label": "beboer",
+                                               "csrf_token": token})
+    html = guest.get(f"/walks/{rewalk.id}/followup").get_data(as_text=True)
+    assert "Beskær buskene" in html and "Hemmeligt salg" not in html
+    resp = guest.post(f"/walks/{rewalk.id}/followup/{r.id}",
+                      data={"csrf_token": token, "verdict": "not_fixed", "comment": "Mørkt"})
+    assert resp.status_code == 302
+    session.expire_all()
+    assert session.get(Remedy, r.id).status == "tildelt"
+    assert "Du sagde: virker ikke" in guest.get(f"/walks/{rewalk.id}/followup").get_data(
+        as_text=True)

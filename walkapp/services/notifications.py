@@ -9,7 +9,6 @@ retried automatically (at most once); `stuck()` reports such rows.
 """
 
 import smtplib
-import socket
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
@@ -255,7 +254,7 @@ def send_pending(session, settings: SmtpSettings, now: datetime | None = None,
             try:
                 mid = f"<outbox-{row.id}@walkapp>"
                 conn.send(_email(settings, row.to_addr, row.subject, row.body, mid))
-            except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+            except (TimeoutError, smtplib.SMTPException, OSError) as exc:
                 conn.smtp = None
                 _mark_failed(session, [row], exc, settings, now, report)
                 report.errors.append(str(exc))
@@ -288,7 +287,7 @@ def _send_digests(session, settings, conn, now, report) -> None:
         mid = f"<outbox-digest-{rows[0].id}-{rows[-1].id}@walkapp>"
         try:
             conn.send(_email(settings, addr, subject, body, mid))
-        except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             conn.smtp = None
             _mark_failed(session, rows, exc, settings, now, report)
             report.errors.append(str(exc))

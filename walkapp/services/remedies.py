@@ -143,7 +143,8 @@ def _check_manager(actor: Actor) -> None:
         raise PermissionDenied(N_("Only coordinators can run the closing meeting."))
 
 
-def numbered_spots(session, walk: Walk, levels: tuple[str, ...] | None = None) -> list[NumberedSpot]:
+def numbered_spots(session, walk: Walk,
+                   levels: tuple[str, ...] | None = None) -> list[NumberedSpot]:
     """Return the walk's spots numbered 1..n in the order they were made, merges folded in.
 
     *levels* limits the visibility levels shown (the publishable report leaves out police).
@@ -769,7 +770,8 @@ def resolve_contractor_link(session, token: str) -> ContractorLink:
     """Return the live link for *token*; unknown or altered 404, expired or revoked 403."""
     if not token or len(token) > 100:
         raise NotFound(N_("This link is unknown."))
-    link = session.scalar(sa.select(ContractorLink).where(ContractorLink.token_hash == _hash(token)))
+    link = session.scalar(sa.select(ContractorLink).where(
+        ContractorLink.token_hash == _hash(token)))
     if link is None:
         raise NotFound(N_("This link is unknown."))
     if link.revoked_at is not None:

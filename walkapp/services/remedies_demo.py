@@ -62,7 +62,7 @@ def seed_remedies(session) -> str:
             deadline=today + timedelta(days=abs(days) if days is not None else 30),
             priority=1 if "LYS" in ns.categories else 2), on=today)
         if template is None:
-            remedy.title = "Tiltag for sted %d" % ns.number
+            remedy.title = f"Tiltag for sted {ns.number}"
         for step in PATH.get(status, []):
             _demo_step(session, remedy, step, coord)
         if days is not None and days < 0:
