@@ -54,7 +54,7 @@ translations: venv
 setup: venv assets translations
 
 db: setup
-	$(FLASK) db upgrade heads
+	$(FLASK) db upgrade
 
 demo: db
 	$(FLASK) seed-demo --if-empty

@@ -88,6 +88,13 @@ def _truncate(app) -> None:
             conn.execute(sa.text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
 
 
+def _fresh_g():
+    from flask import g
+
+    for name in list(g):
+        g.pop(name)
+
+
 @pytest.fixture(params=["spatialite", "postgis"])
 def backend(request):
     return request.param
@@ -105,6 +112,9 @@ def app(request, backend, tmp_path):
     else:
         config["DATABASE_URL"] = request.getfixturevalue("postgis_url")
     application = create_app(config)
+    # The `session` fixture keeps an app context pushed, which requests would reuse: give each
+    # request a clean `g` (actor, logged-in user, CSRF state), as in production.
+    application.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
     if backend == "postgis":
         _truncate(application)
     yield application

@@ -218,16 +218,17 @@ def update_spot(session, actor: Actor, spot: Spot, data: SpotInput, limits: Limi
 
         raise Conflict(N_("Someone else changed this spot meanwhile. Reload to see it."))
     _check_near_area(session, spot.walk, data.lat, data.lon, limits.max_distance_m)
-    spot.geom = to_db(point(data.lon, data.lat))
-    spot.accuracy_m = data.accuracy_m
-    spot.kind, spot.feeling, spot.note = data.kind, data.feeling, data.note
-    spot.visibility = data.visibility
-    if data.light:
-        spot.light = data.light
-    spot.categories = sorted(
-        session.scalars(sa.select(Category).where(Category.code.in_(data.categories))).all(),
-        key=lambda c: c.sort)
-    spot.updated_at = utcnow()
+    cats = session.scalars(sa.select(Category).where(Category.code.in_(data.categories))).all()
+    with session.no_autoflush:  # one flush, one version bump
+        spot.geom = to_db(point(data.lon, data.lat))
+        spot.accuracy_m = data.accuracy_m
+        spot.location_source = data.location_source
+        spot.kind, spot.feeling, spot.note = data.kind, data.feeling, data.note
+        spot.visibility = data.visibility
+        if data.light:
+            spot.light = data.light
+        spot.categories = sorted(cats, key=lambda c: c.sort)
+        spot.updated_at = utcnow()
     session.flush()
     return spot
 
