@@ -285,3 +285,52 @@ def test_rewalk_not_fixed_reopens_and_notifies(session, world):
     stranger = rs.Actor()
     with pytest.raises(PermissionDenied):
         rs.verdict(session, stranger, rewalk, r.id, works=True)
+
+
+def test_expired_link_is_refused_and_changes_nothing(session, world):
+    r = new_remedy(session, world, [add_spot(session, world["walk"], 55.6545, 12.36, ("BEV",))])
+    move(session, world["coord"], r, "godkendt")
+    move(session, world["coord"], r, "tildelt")
+    link, token = rs.create_contractor_link(session, actor_for(world["coord"]), r.id, days=1)
+    from datetime import UTC, datetime
+
+    link.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+    session.flush()
+    with pytest.raises(PermissionDenied):
+        rs.resolve_contractor_link(session, token)
+    assert r.status == "tildelt"
+
+
+def test_photo_file_prefers_the_blurred_rendition(tmp_path):
+    store = FileStore(tmp_path)
+    sha = "ab" * 32
+    store.save(sha, "display.jpg", b"plain")
+    store.save(sha, "r-k1-display.jpg", b"blurred")
+    assert rs.photo_file(store, sha, "display").read_bytes() == b"plain"
+    assert rs.photo_file(store, sha, "display", "k1").read_bytes() == b"blurred"
+    assert rs.photo_file(store, sha, "thumb") is None
+
+
+def test_concurrent_writers_never_overwrite_each_other(app, session, world):
+    """Both pass the version check; the database's version column stops the second."""
+    import sqlalchemy.orm as so
+
+    from walkapp.extensions import db
+
+    r = new_remedy(session, world, [add_spot(session, world["walk"], 55.6545, 12.36, ("BEV",))])
+    session.commit()
+    coord = actor_for(world["coord"])
+    other = so.Session(db.engine)
+    try:
+        mine = rs.actor_transition(session, coord, r.id, "godkendt", "", 1)
+        theirs_remedy = other.get(Remedy, r.id)
+        assert theirs_remedy.version == 1
+        session.commit()
+        with pytest.raises(Conflict) as exc:
+            rs.actor_transition(other, coord, r.id, "afvist", "dublet", 1)
+        assert exc.value.remedy.status == "godkendt"
+    finally:
+        other.close()
+    session.expire_all()
+    assert session.get(Remedy, r.id).status == "godkendt" and mine.version == 2
+    assert [e.to_status for e in session.get(Remedy, r.id).events] == ["foreslaaet", "godkendt"]

@@ -424,3 +424,25 @@ def test_rewalk_verdicts_through_the_page(app, session, env):
     assert session.get(Remedy, r.id).status == "tildelt"
     assert "Du sagde: virker ikke" in guest.get(f"/walks/{rewalk.id}/followup").get_data(
         as_text=True)
+
+
+def test_task_list_full_page_or_fragment(app, session, env):
+    assigned_remedy(session, env)
+    c, _ = login(app, env["users"]["insp_own"])
+    full = c.get("/remedies/mine")
+    assert full.status_code == 200 and "<html" in full.get_data(as_text=True)
+    assert "HX-Request" in full.headers["Vary"]
+    frag = c.get("/remedies/mine", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert frag.lstrip().startswith('<section id="task-list"') and "<html" not in frag
+    assert "Beskær buskene" in frag
+
+
+def test_pages_load_nothing_off_site(app, session, env):
+    r = assigned_remedy(session, env)
+    c, _ = login(app, env["users"]["koordinator"])
+    for url in (f"/remedies/{r.id}", "/remedies/mine", "/remedies/board",
+                f"/walks/{env['walk'].id}/closing", f"/walks/{env['walk'].id}/report",
+                "/remedies/catalogue"):
+        html = c.get(url).get_data(as_text=True)
+        assert not re.search(r'<(script|img)[^>]+src="(https?:)?//', html), url
+        assert not re.search(r'<link[^>]+href="(https?:)?//', html), url

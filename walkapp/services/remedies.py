@@ -470,12 +470,14 @@ def parse_version(raw) -> int | None:
     return int(raw)
 
 
-def photo_file(store, sha256: str, rendition: str):
+def photo_file(store, sha256: str, rendition: str, redaction_key: str | None = None):
     """Return the JPEG file of a stored rendition (spot or remedy photo), or None.
 
-    Knows both layouts of the photo store: names like "display.jpg" and bare "display".
+    With *redaction_key*, the blurred rendition ("r-<key>-display.jpg") comes first. Knows
+    both layouts of the photo store: names like "display.jpg" and bare "display".
     """
-    for name in (f"{rendition}.jpg", rendition):
+    names = [f"r-{redaction_key}-{rendition}.jpg"] if redaction_key else []
+    for name in (*names, f"{rendition}.jpg", rendition):
         try:
             path = store.path(sha256, name)
         except ValueError:

@@ -138,8 +138,11 @@ def _report(walk_id: int, pdf: bool):
 
     def photo_src(photo, rendition="thumb"):
         if not pdf:
-            return url_for("remedies.spot_photo", token=photo.token, rendition=rendition)
-        path = remedy_service.photo_file(store, photo.sha256, rendition)
+            return url_for("remedies.spot_photo", token=photo.token, rendition=rendition,
+                           blur="1" if data.public else None)
+        # The publishable version uses the blurred renditions where the photo has them.
+        key = getattr(photo, "redaction_key", None) if data.public else None
+        path = remedy_service.photo_file(store, photo.sha256, rendition, key)
         return path.as_uri() if path else None
 
     map_uri = "data:image/png;base64," + base64.b64encode(data.map_png).decode()

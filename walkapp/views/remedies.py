@@ -215,8 +215,8 @@ def revoke_link(link_id: int):
 
 # ---------------------------------------------------------------- photos
 
-def _send(sha256: str, rendition: str):
-    path = remedy_service.photo_file(photo_store(), sha256, rendition)
+def _send(sha256: str, rendition: str, redaction_key: str | None = None):
+    path = remedy_service.photo_file(photo_store(), sha256, rendition, redaction_key)
     if path is None:
         abort(404)
     resp = send_file(path, mimetype="image/jpeg", max_age=31536000, conditional=True)
@@ -266,7 +266,10 @@ def spot_photo(token: str, rendition: str):
             for r in remedies)
         if not ok:
             abort(404)
-    return _send(photo.sha256, rendition)
+    # Faces and plates stay blurred for everyone but coordinators (the photos issue's rule).
+    blur = not rd.may_manage(actor.role) or request.args.get("blur") == "1"
+    key = getattr(photo, "redaction_key", None) if blur else None
+    return _send(photo.sha256, rendition, key)
 
 
 # ---------------------------------------------------------------- catalogue and settings
