@@ -446,3 +446,34 @@ def test_pages_load_nothing_off_site(app, session, env):
         html = c.get(url).get_data(as_text=True)
         assert not re.search(r'<(script|img)[^>]+src="(https?:)?//', html), url
         assert not re.search(r'<link[^>]+href="(https?:)?//', html), url
+
+
+def test_more_posts_per_role(app, session, env):
+    w = env["walk"]
+    other = add_spot(session, w, 55.65452, 12.3600)
+    session.commit()
+    manage = {"admin", "koordinator"}
+    for role, (client, token) in clients(app, env).items():
+        r = assigned_remedy(session, env)
+        deny = 401 if role == "anon" else 403
+        edit = client.post(f"/remedies/{r.id}/edit", data={
+            "csrf_token": token, "version": str(r.version), "priority": "1"})
+        assert edit.status_code == (302 if role in manage else deny), role
+        merge = client.post(f"/walks/{w.id}/closing/merge", data={
+            "csrf_token": token, "keep_id": str(env["spot"].id), "merge_id": str(other.id)})
+        assert merge.status_code == (302 if role in manage else deny), role
+        if merge.status_code == 302:
+            undo = client.post(f"/walks/{w.id}/closing/unmerge",
+                               data={"csrf_token": token, "spot_id": str(other.id)})
+            assert undo.status_code == 302
+        link, _tok = rs.create_contractor_link(session, actor_for(env["users"]["koordinator"]),
+                                               r.id)
+        session.commit()
+        revoke = client.post(f"/remedies/links/{link.id}/revoke", data={"csrf_token": token})
+        assert revoke.status_code == (302 if role in manage | {"insp_own"} else deny), role
+        pdf = client.get(f"/walks/{w.id}/report.pdf?public=1")
+        assert pdf.status_code == (200 if role in manage | {"planlaegger"} else
+                                   302 if role == "anon" else 403), role
+    session.expire_all()
+    assert all(x.priority == 1 for x in session.scalars(sa.select(Remedy)).all()
+               if x.events[-1].kind == "edit")
