@@ -247,8 +247,10 @@ def suggest_owner(session, area: Area, categories: list[str]) -> Organisation | 
     return orgs[0]
 
 
-def suggest(session, area: Area, categories: list[str]) -> Suggestion:
-    templates = list_templates(session)
+def suggest(session, area: Area, categories: list[str],
+            templates: list[RemedyTemplate] | None = None) -> Suggestion:
+    """Suggest templates and an owner; pass *templates* when suggesting for many spots."""
+    templates = list_templates(session) if templates is None else templates
     codes = [t.code for t in rd.suggest_templates(categories, [_Tpl(t) for t in templates])]
     by_code = {t.code: t for t in templates}
     return Suggestion([by_code[c] for c in codes], suggest_owner(session, area, categories))

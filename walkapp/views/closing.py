@@ -48,15 +48,16 @@ def spots_map(walk, numbered, extra_remedies=()):
 def _closing_context(walk, **extra):
     numbered = remedy_service.numbered_spots(db.session, walk)
     numbers = {s.id: ns.number for ns in numbered for s in ns.all_spots}
-    suggestions = {ns.spot.id: remedy_service.suggest(db.session, walk.area, ns.categories)
-                   for ns in numbered}
+    templates = remedy_service.list_templates(db.session)
+    suggestions = {ns.spot.id: remedy_service.suggest(db.session, walk.area, ns.categories,
+                                                      templates) for ns in numbered}
     remedies = db.session.scalars(sa.select(Remedy).where(Remedy.walk_id == walk.id)
                                   .order_by(Remedy.id)).all()
     ctx = {
         "walk": walk, "numbered": numbered, "numbers": numbers, "suggestions": suggestions,
         "merges": remedy_service.merge_candidates(
             db.session, walk, current_app.config["REMEDY_MERGE_DISTANCE_M"]),
-        "templates": remedy_service.list_templates(db.session),
+        "templates": templates,
         "organisations": db.session.scalars(sa.select(Organisation).order_by(
             Organisation.name)).all(),
         "remedies": remedies, "map": spots_map(walk, numbered),
