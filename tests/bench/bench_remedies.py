@@ -119,8 +119,8 @@ def bench_report(backend: str) -> None:
         proc.join()
         ok = status == 200 and seconds < 10 and peak_mb < 500
         print(f"[{backend}] report PDF: HTTP {status}, {size / 1e6:.1f} MB, {seconds:.2f} s, "
-              f"peak RSS of the rendering process {peak_mb:.0f} MB (of which {at_fork:.0f} MB "
-              f"inherited from the set-up process at fork)  {'OK' if ok else 'OVER TARGET'}")
+              f"peak RSS of the rendering (forked) process {peak_mb:.0f} MB; the set-up process "
+              f"had {at_fork:.0f} MB resident when it forked  {'OK' if ok else 'OVER TARGET'}")
 
 
 def populate_tasks(app) -> None:
