@@ -92,7 +92,8 @@ def _remedy_rows(f):
         STATUS_LABELS = {}
     rows = svc.remedy_markers(db.session, current_actor(), f, date.today())
     for r in rows:
-        label = _(STATUS_LABELS[r["status"]]) if r["status"] in STATUS_LABELS else r["status"]
+        msgid = STATUS_LABELS.get(r["status"])  # N_()-marked in domain/remedies.py
+        label = _(msgid) if msgid else r["status"]
         due = f" · {_('deadline')} {format_date(r['deadline'])}" if r["deadline"] else ""
         late = f" · {_('OVERDUE')}" if r["overdue"] else ""
         r["tooltip"] = f"{r['title']} ({label}){due}{late}"
