@@ -21,7 +21,9 @@ def run(cmd: list[str]) -> subprocess.CompletedProcess:
 
 
 def as_postgres(sql: str) -> None:
-    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else ["sudo", "-u", "postgres"]
+    prefix = (
+        ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else ["sudo", "-u", "postgres"]
+    )
     res = run([*prefix, "psql", "-v", "ON_ERROR_STOP=1", "-qAtc", sql])
     if res.returncode != 0:
         sys.exit(f"pg_setup: psql failed: {res.stderr.strip()}")
@@ -50,7 +52,9 @@ def check(url: str) -> None:
                     "SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'"
                 ).fetchone()
                 if not row:
-                    sys.exit("pg_setup: PostgreSQL is up but the PostGIS extension is not installed")
+                    sys.exit(
+                        "pg_setup: PostgreSQL is up but the PostGIS extension is not installed"
+                    )
                 print(f"pg_setup: PostGIS available at {url.split('@')[-1]}")
                 return
         except psycopg.OperationalError as exc:

@@ -1,4 +1,4 @@
-"""Albertslund demo data: organisations, a user of every role, areas, a finished and a planned walk."""
+"""Albertslund demo data: organisations, users of every role, areas, a done and a planned walk."""
 
 import io
 import json
@@ -25,8 +25,13 @@ VEJPARK = "Albertslund Kommune – Vej og Park"
 POLITI = "Københavns Vestegns Politi"
 BOLIG = "Albertslund Boligselskab"
 KAB = "KAB Galgebakken"
-ORGS = {DKE: "kommune", VEJPARK: "kommune", POLITI: "politi", BOLIG: "boligselskab",
-        KAB: "boligselskab"}
+ORGS = {
+    DKE: "kommune",
+    VEJPARK: "kommune",
+    POLITI: "politi",
+    BOLIG: "boligselskab",
+    KAB: "boligselskab",
+}
 # email, role, organisation, name
 DEMO_USERS = [
     ("admin@albertslund.demo", "admin", DKE, "Anne Admin"),
@@ -40,10 +45,14 @@ DEMO_USERS = [
 AREA_OWNERS = {"Albertslund Boligselskab": BOLIG, "KAB Galgebakken": KAB}
 
 NOTES = {
-    "LYS": ["Stien er helt mørk mellem blokkene, to lamper er gået ud.",
-            "Lampen ved tunnelen blænder, man kan ikke se hvem der kommer."],
-    "BEV": ["Buskene er over 2 m høje og skjuler stien.",
-            "Tæt beplantning ved cykelskuret – godt skjulested."],
+    "LYS": [
+        "Stien er helt mørk mellem blokkene, to lamper er gået ud.",
+        "Lampen ved tunnelen blænder, man kan ikke se hvem der kommer.",
+    ],
+    "BEV": [
+        "Buskene er over 2 m høje og skjuler stien.",
+        "Tæt beplantning ved cykelskuret – godt skjulested.",
+    ],
     "OVB": ["Blindt hjørne ved garagerne, ingen oversigt."],
     "STI": ["Tunnelen under Vallensbækvej føles lang og øde om aftenen."],
     "AFF": ["Overfyldte skraldespande og affald ved bænken."],
@@ -55,12 +64,28 @@ NOTES = {
     "ADG": ["Kælderdøren står åben, låsen er i stykker."],
     "PAR": ["Parkeringspladsen kan ikke ses fra boligerne."],
     "LEG": ["Legepladsen er mørk og bruges til hænge-ud om aftenen."],
-    "GOD": ["Godt oplyst torv med liv fra caféen – det virker.",
-            "Ny belysning langs kanalen gør det trygt at gå her."],
+    "GOD": [
+        "Godt oplyst torv med liv fra caféen – det virker.",
+        "Ny belysning langs kanalen gør det trygt at gå her.",
+    ],
 }
-UTRYG_SETS = [["LYS"], ["LYS", "STI"], ["BEV", "OVB"], ["BEV"], ["AFF"], ["GRA", "HAE"],
-              ["HAE"], ["EJE"], ["LIV"], ["ADF"], ["ADG"], ["PAR", "LYS"], ["LEG", "LYS"],
-              ["STI"], ["OVB"]]
+UTRYG_SETS = [
+    ["LYS"],
+    ["LYS", "STI"],
+    ["BEV", "OVB"],
+    ["BEV"],
+    ["AFF"],
+    ["GRA", "HAE"],
+    ["HAE"],
+    ["EJE"],
+    ["LIV"],
+    ["ADF"],
+    ["ADG"],
+    ["PAR", "LYS"],
+    ["LEG", "LYS"],
+    ["STI"],
+    ["OVB"],
+]
 
 
 def _font(size: int):
@@ -86,10 +111,13 @@ def demo_photo(rng: random.Random, label: str, dark: bool) -> bytes:
         for wy in range(h // 2 - bh + 20, h // 2 + 60, 50):
             for wx in range(x + 15, x + bw - 20, 45):
                 lit = rng.random() < (0.4 if dark else 0.1)
-                draw.rectangle([wx, wy, wx + 22, wy + 28],
-                               fill=(250, 220, 120) if lit else (40, 45, 60))
-    draw.polygon([(w * 0.35, h), (w * 0.65, h), (w * 0.52, h // 2 + 80), (w * 0.48, h // 2 + 80)],
-                 fill=(95, 95, 100))
+                draw.rectangle(
+                    [wx, wy, wx + 22, wy + 28], fill=(250, 220, 120) if lit else (40, 45, 60)
+                )
+    draw.polygon(
+        [(w * 0.35, h), (w * 0.65, h), (w * 0.52, h // 2 + 80), (w * 0.48, h // 2 + 80)],
+        fill=(95, 95, 100),
+    )
     for _ in range(5):  # shrubs
         cx, cy, r = rng.randint(0, w), rng.randint(h // 2 + 60, h), rng.randint(60, 140)
         draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=(25, 70, 35))
@@ -118,41 +146,66 @@ def _random_point_in(poly, rng: random.Random) -> Point:
 
 def seed_demo(session, photo_dir: str, n_spots: int = 25) -> str:
     rng = random.Random(165)
-    orgs = {name: accounts.get_or_create_organisation(session, name, kind)
-            for name, kind in ORGS.items()}
+    orgs = {
+        name: accounts.get_or_create_organisation(session, name, kind)
+        for name, kind in ORGS.items()
+    }
     orgs[DKE].contact_email = "dke@albertslund.demo"
     orgs[BOLIG].contact_email = "drift@boligselskab.demo"
     orgs[VEJPARK].contact_email = "vejpark@albertslund.demo"
     users = {}
     for email, role, org, name in DEMO_USERS:
-        users[role if role != "inspektoer" or org == BOLIG else "inspektoer_vej"] = \
-            accounts.create_user(session, email, role, DEMO_PASSWORD, org, name, ORGS.get(org, "andet"))
+        users[role if role != "inspektoer" or org == BOLIG else "inspektoer_vej"] = (
+            accounts.create_user(
+                session, email, role, DEMO_PASSWORD, org, name, ORGS.get(org, "andet")
+            )
+        )
 
     boundary = _kommune_boundary()
-    areas.save_area(session, "Albertslund Kommune", parse_geojson(boundary), "kommune",
-                    orgs[VEJPARK].id)
+    areas.save_area(
+        session, "Albertslund Kommune", parse_geojson(boundary), "kommune", orgs[VEJPARK].id
+    )
     demo = json.loads((ROOT / "geodata" / "albertslund_demo_areas.geojson").read_text("utf-8"))
     area_rows = {}
     for feat in demo["features"]:
         props = feat["properties"]
         owner = orgs.get(AREA_OWNERS.get(props.get("owner") or "", ""))
         area_rows[props["name"]] = areas.save_area(
-            session, props["name"], parse_geojson(feat), "boligomraade", owner.id if owner else None)
+            session, props["name"], parse_geojson(feat), "boligomraade", owner.id if owner else None
+        )
 
     coordinator = users["koordinator"]
-    coord_actor = Actor(user_id=coordinator.id, role="koordinator", org_id=orgs[DKE].id,
-                        org_kind="kommune")
+    coord_actor = Actor(
+        user_id=coordinator.id, role="koordinator", org_id=orgs[DKE].id, org_kind="kommune"
+    )
     leader = users["vandringsleder"]
     walk_time = datetime(2026, 10, 29, 18, 0, tzinfo=UTC)
-    done = walks.plan_walk(session, coord_actor, walks.WalkInput(
-        title="Aftenvandring i Hyldespjældet", area_id=area_rows["Hyldespjældet"].id,
-        starts_at=walk_time, light="moerke", leader_id=leader.id,
-        route_geojson=json.dumps(_route_through(from_db(area_rows["Hyldespjældet"].geom))),
-        notes="Mødested: Hyldespjældets beboerhus kl. 19.00. Formøde 15. oktober."))
+    done = walks.plan_walk(
+        session,
+        coord_actor,
+        walks.WalkInput(
+            title="Aftenvandring i Hyldespjældet",
+            area_id=area_rows["Hyldespjældet"].id,
+            starts_at=walk_time,
+            light="moerke",
+            leader_id=leader.id,
+            route_geojson=json.dumps(_route_through(from_db(area_rows["Hyldespjældet"].geom))),
+            notes="Mødested: Hyldespjældets beboerhus kl. 19.00. Formøde 15. oktober.",
+        ),
+    )
     done.status = "igang"
-    labels = [("beboer", "Beboer"), ("beboer", ""), ("beboer", "Jens"), ("boligselskab", ""),
-              ("boligselskab", "Driften"), ("kommune", "Vej og Park"), ("kommune", "SSP"),
-              ("politi", ""), ("beboer", "Fatima"), ("andet", "Ungdomsklubben")]
+    labels = [
+        ("beboer", "Beboer"),
+        ("beboer", ""),
+        ("beboer", "Jens"),
+        ("boligselskab", ""),
+        ("boligselskab", "Driften"),
+        ("kommune", "Vej og Park"),
+        ("kommune", "SSP"),
+        ("politi", ""),
+        ("beboer", "Fatima"),
+        ("andet", "Ungdomsklubben"),
+    ]
     guests = []
     for role_label, name in labels:
         p = walks.join_walk(session, Actor(), done, name, role_label)
@@ -167,33 +220,58 @@ def seed_demo(session, photo_dir: str, n_spots: int = 25) -> str:
         cats = ["GOD"] if good else rng.choice(UTRYG_SETS)
         note = rng.choice(NOTES.get(cats[0], NOTES["LYS"]))
         pt = _random_point_in(hylde, rng)
-        photos = [process(demo_photo(rng, f"{i + 1}. {', '.join(cats)}", True),
-                          max_bytes=25 * 2**20, max_pixels=60_000_000)]
+        photos = [
+            process(
+                demo_photo(rng, f"{i + 1}. {', '.join(cats)}", True),
+                max_bytes=25 * 2**20,
+                max_pixels=60_000_000,
+            )
+        ]
         if i % 4 == 0:
-            photos.append(process(demo_photo(rng, f"{i + 1}. detalje", True),
-                                  max_bytes=25 * 2**20, max_pixels=60_000_000))
+            photos.append(
+                process(
+                    demo_photo(rng, f"{i + 1}. detalje", True),
+                    max_bytes=25 * 2**20,
+                    max_pixels=60_000_000,
+                )
+            )
         data = spots.SpotInput(
-            lat=pt.y, lon=pt.x, accuracy_m=round(rng.uniform(4, 18), 1),
-            kind="tryg" if good else "utryg", categories=cats,
-            feeling=rng.choice([4, 5]) if good else rng.choice([1, 2, 2, 3]), note=note,
+            lat=pt.y,
+            lon=pt.x,
+            accuracy_m=round(rng.uniform(4, 18), 1),
+            kind="tryg" if good else "utryg",
+            categories=cats,
+            feeling=rng.choice([4, 5]) if good else rng.choice([1, 2, 2, 3]),
+            note=note,
             client_uuid=str(uuid.UUID(int=rng.getrandbits(128))),
-            visibility="politi" if "ADF" in cats else "offentlig")
+            visibility="politi" if "ADF" in cats else "offentlig",
+        )
         result = spots.add_spot(session, guests[i % len(guests)], done, data, photos, store, limits)
         t = walk_time + timedelta(minutes=5 + i * 3)
         result.spot.observed_at = result.spot.created_at = result.spot.updated_at = t
         session.commit()
     done.status, done.ended_at = "afsluttet", walk_time + timedelta(hours=2)
-    walks.plan_walk(session, coord_actor, walks.WalkInput(
-        title="Aftenvandring i Galgebakken", area_id=area_rows["Galgebakken"].id,
-        starts_at=datetime(2026, 12, 3, 16, 30, tzinfo=UTC), light="moerke",
-        leader_id=leader.id, notes="Formøde i Galgebakkens fælleshus 19. november."))
+    walks.plan_walk(
+        session,
+        coord_actor,
+        walks.WalkInput(
+            title="Aftenvandring i Galgebakken",
+            area_id=area_rows["Galgebakken"].id,
+            starts_at=datetime(2026, 12, 3, 16, 30, tzinfo=UTC),
+            light="moerke",
+            leader_id=leader.id,
+            notes="Formøde i Galgebakkens fælleshus 19. november.",
+        ),
+    )
     session.flush()
     extra = _seed_remedies(session)
     n_spots_db = session.scalar(sa.select(sa.func.count(Spot.id)))
     n_walks = session.scalar(sa.select(sa.func.count(Walk.id)))
     n_areas = session.scalar(sa.select(sa.func.count(Area.id)))
-    return (f"Demo data: {len(DEMO_USERS)} users, {len(ORGS)} organisations, {n_areas} areas, "
-            f"{n_walks} walks, {n_spots_db} spots{extra}")
+    return (
+        f"Demo data: {len(DEMO_USERS)} users, {len(ORGS)} organisations, {n_areas} areas, "
+        f"{n_walks} walks, {n_spots_db} spots{extra}"
+    )
 
 
 def _seed_remedies(session) -> str:
@@ -208,7 +286,11 @@ def _seed_remedies(session) -> str:
 def _route_through(poly) -> dict:
     minx, miny, maxx, maxy = poly.bounds
     cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
-    coords = [(minx + (maxx - minx) * 0.2, miny + (maxy - miny) * 0.3), (cx, miny + (maxy - miny) * 0.25),
-              (cx + (maxx - minx) * 0.2, cy), (cx, maxy - (maxy - miny) * 0.25),
-              (minx + (maxx - minx) * 0.25, cy)]
+    coords = [
+        (minx + (maxx - minx) * 0.2, miny + (maxy - miny) * 0.3),
+        (cx, miny + (maxy - miny) * 0.25),
+        (cx + (maxx - minx) * 0.2, cy),
+        (cx, maxy - (maxy - miny) * 0.25),
+        (minx + (maxx - minx) * 0.25, cy),
+    ]
     return {"type": "LineString", "coordinates": [list(c) for c in coords]}

@@ -1,4 +1,4 @@
-"""Issue 2 targets: bbox query over 100,000 spots, spot upload with a 3 MB photo, walk mode weight."""
+"""Issue 2 targets: bbox query over 100,000 spots, upload with a 3 MB photo, walk mode weight."""
 
 import gzip
 import io
@@ -13,9 +13,9 @@ from PIL import Image
 
 from tests.bench.common import env_int, fresh_app, login, summary, timed
 from walkapp.extensions import db
+from walkapp.geo.shapes import parse_geojson
 from walkapp.models import Area, Participant, Spot, Walk, spot_categories
 from walkapp.services import accounts, areas
-from walkapp.geo.shapes import parse_geojson
 
 N_SPOTS = env_int("BENCH_SPOTS", 100_000)
 N_WALKS = 200
@@ -27,18 +27,49 @@ def populate(app) -> tuple[int, str]:
     rng = random.Random(1)
     with app.app_context():
         s = db.session
-        accounts.create_user(s, "k@bench.dk", "koordinator", "bench-pass", "DKE", org_kind="kommune")
-        area = areas.save_area(s, "Albertslund", parse_geojson({"type": "Polygon", "coordinates": [[
-            [BBOX[0], BBOX[1]], [BBOX[2], BBOX[1]], [BBOX[2], BBOX[3]], [BBOX[0], BBOX[3]],
-            [BBOX[0], BBOX[1]]]]}), "kommune")
+        accounts.create_user(
+            s, "k@bench.dk", "koordinator", "bench-pass", "DKE", org_kind="kommune"
+        )
+        area = areas.save_area(
+            s,
+            "Albertslund",
+            parse_geojson(
+                {
+                    "type": "Polygon",
+                    "coordinates": [
+                        [
+                            [BBOX[0], BBOX[1]],
+                            [BBOX[2], BBOX[1]],
+                            [BBOX[2], BBOX[3]],
+                            [BBOX[0], BBOX[3]],
+                            [BBOX[0], BBOX[1]],
+                        ]
+                    ],
+                }
+            ),
+            "kommune",
+        )
         t0 = datetime(2022, 1, 1, tzinfo=UTC)
-        s.execute(sa.insert(Walk), [
-            {"title": f"Walk {i}", "area_id": area.id, "starts_at": t0 + timedelta(days=7 * i),
-             "light": "moerke", "status": "afsluttet", "join_code": uuid.uuid4().hex[:12],
-             "notes": ""} for i in range(N_WALKS)])
+        s.execute(
+            sa.insert(Walk),
+            [
+                {
+                    "title": f"Walk {i}",
+                    "area_id": area.id,
+                    "starts_at": t0 + timedelta(days=7 * i),
+                    "light": "moerke",
+                    "status": "afsluttet",
+                    "join_code": uuid.uuid4().hex[:12],
+                    "notes": "",
+                }
+                for i in range(N_WALKS)
+            ],
+        )
         walk_ids = list(s.scalars(sa.select(Walk.id)))
-        s.execute(sa.insert(Participant), [{"walk_id": w, "display_name": "", "role_label": "beboer"}
-                                           for w in walk_ids])
+        s.execute(
+            sa.insert(Participant),
+            [{"walk_id": w, "display_name": "", "role_label": "beboer"} for w in walk_ids],
+        )
         part = dict(s.execute(sa.select(Participant.walk_id, Participant.id)).all())
         s.commit()
         lon = np.random.default_rng(2).uniform(BBOX[0], BBOX[2], N_SPOTS)
@@ -47,18 +78,33 @@ def populate(app) -> tuple[int, str]:
         for i in range(N_SPOTS):
             w = walk_ids[i % N_WALKS]
             t = t0 + timedelta(days=7 * (i % N_WALKS), minutes=i % 120)
-            rows.append({"client_uuid": str(uuid.UUID(int=rng.getrandbits(128))), "walk_id": w,
-                         "participant_id": part[w], "geom": f"SRID=4326;POINT({lon[i]} {lat[i]})",
-                         "accuracy_m": 8.0, "location_source": "device",
-                         "kind": "utryg" if i % 4 else "tryg", "feeling": 1 + i % 5,
-                         "note": "Mørk sti mellem blokkene", "light": "moerke",
-                         "visibility": "offentlig", "hidden": False, "observed_at": t,
-                         "created_at": t, "updated_at": t, "version": 1})
+            rows.append(
+                {
+                    "client_uuid": str(uuid.UUID(int=rng.getrandbits(128))),
+                    "walk_id": w,
+                    "participant_id": part[w],
+                    "geom": f"SRID=4326;POINT({lon[i]} {lat[i]})",
+                    "accuracy_m": 8.0,
+                    "location_source": "device",
+                    "kind": "utryg" if i % 4 else "tryg",
+                    "feeling": 1 + i % 5,
+                    "note": "Mørk sti mellem blokkene",
+                    "light": "moerke",
+                    "visibility": "offentlig",
+                    "hidden": False,
+                    "observed_at": t,
+                    "created_at": t,
+                    "updated_at": t,
+                    "version": 1,
+                }
+            )
         for start in range(0, N_SPOTS, 10_000):
-            s.execute(sa.insert(Spot), rows[start:start + 10_000])
+            s.execute(sa.insert(Spot), rows[start : start + 10_000])
         ids = list(s.scalars(sa.select(Spot.id).order_by(Spot.id)))
-        s.execute(sa.insert(spot_categories), [{"spot_id": sid, "code": CODES[sid % len(CODES)]}
-                                               for sid in ids])
+        s.execute(
+            sa.insert(spot_categories),
+            [{"spot_id": sid, "code": CODES[sid % len(CODES)]} for sid in ids],
+        )
         s.commit()
         return area.id, walk_ids[0]
 
@@ -95,7 +141,9 @@ def bench_bbox(backend: str) -> None:
             boxes.append((x, y, x + w, y + h))
         counts = []
 
-        def one(box=iter(boxes * 3)):
+        box = iter(boxes * 3)
+
+        def one():
             b = next(box)
             resp = client.get(f"/api/spots.geojson?bbox={b[0]},{b[1]},{b[2]},{b[3]}")
             counts.append(len(resp.get_json()["features"]))
@@ -104,8 +152,14 @@ def bench_bbox(backend: str) -> None:
         ms = timed(one, 100)
         plan = query_plan(app, boxes[0])
         uses_index = "idx_spots_geom" in plan
-        print(summary(f"[{backend}] GET /api/spots.geojson bbox (~{int(np.median(counts))} spots)",
-                      ms, 30, 60))
+        print(
+            summary(
+                f"[{backend}] GET /api/spots.geojson bbox (~{int(np.median(counts))} spots)",
+                ms,
+                30,
+                60,
+            )
+        )
         print(f"[{backend}] spatial index used: {uses_index}  plan: {plan[:300]}")
 
 
@@ -142,16 +196,31 @@ def bench_upload(backend: str) -> None:
         client.post(f"/j/{code}", data={"csrf_token": token, "role_label": "beboer"})
 
         def one():
-            resp = client.post(f"/api/walks/{walk_id}/spots", headers={"X-CSRFToken": token},
-                               data={"client_uuid": str(uuid.uuid4()), "lat": c.y, "lon": c.x,
-                                     "accuracy_m": 5, "kind": "utryg", "categories": "LYS",
-                                     "feeling": 2, "photo": (io.BytesIO(photo), "p.jpg")})
+            resp = client.post(
+                f"/api/walks/{walk_id}/spots",
+                headers={"X-CSRFToken": token},
+                data={
+                    "client_uuid": str(uuid.uuid4()),
+                    "lat": c.y,
+                    "lon": c.x,
+                    "accuracy_m": 5,
+                    "kind": "utryg",
+                    "categories": "LYS",
+                    "feeling": 2,
+                    "photo": (io.BytesIO(photo), "p.jpg"),
+                },
+            )
             assert resp.status_code == 201, resp.get_data(as_text=True)
 
         timed(one, 2)
         ms = timed(one, 15)
-        print(summary(f"[{backend}] POST spot with one {len(photo) / 2**20:.1f} MB photo "
-                      "(4032x3024)", ms, 400))
+        print(
+            summary(
+                f"[{backend}] POST spot with one {len(photo) / 2**20:.1f} MB photo (4032x3024)",
+                ms,
+                400,
+            )
+        )
 
         # Walk mode first load: HTML + our CSS/JS + vendored libraries, gzip-compressed.
         html = client.get(f"/walks/{walk_id}/mode").get_data()
@@ -160,8 +229,10 @@ def bench_upload(backend: str) -> None:
         for a in sorted(set(assets)):
             body = client.get(a.decode()).get_data()
             total += len(gzip.compress(body))
-        print(f"[{backend}] walk mode first load: {total / 1024:.0f} KB gzip "
-              f"({len(set(assets))} assets, no tiles or photos; budget 250 KB)")
+        print(
+            f"[{backend}] walk mode first load: {total / 1024:.0f} KB gzip "
+            f"({len(set(assets))} assets, no tiles or photos; budget 250 KB)"
+        )
 
 
 def main() -> None:

@@ -5,7 +5,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.factories import (
-    INSIDE, actor_for, jpeg_bytes, make_guest, make_user, make_walk, spot_form,
+    INSIDE,
+    actor_for,
+    jpeg_bytes,
+    make_guest,
+    make_user,
+    make_walk,
+    spot_form,
 )
 from walkapp.domain.actor import Actor
 from walkapp.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -21,8 +27,15 @@ def _input(**kw):
 
 
 def _add(session, actor, walk, tmp_path, photos=(), **kw):
-    return spots.add_spot(session, actor, walk, _input(**kw), list(photos),
-                          FileStore(tmp_path / "photos"), spots.Limits())
+    return spots.add_spot(
+        session,
+        actor,
+        walk,
+        _input(**kw),
+        list(photos),
+        FileStore(tmp_path / "photos"),
+        spots.Limits(),
+    )
 
 
 def test_only_coordinators_plan_walks(session):
@@ -101,7 +114,9 @@ def test_leader_hides_and_guest_no_longer_sees(session, tmp_path):
     spots.set_hidden(session, actor_for(leader), spot, True)
     session.commit()
     assert spots.query_spots(session, anna, spots.SpotFilter(walk_id=walk.id)) == []
-    assert len(spots.query_spots(session, actor_for(leader), spots.SpotFilter(walk_id=walk.id))) == 1
+    assert (
+        len(spots.query_spots(session, actor_for(leader), spots.SpotFilter(walk_id=walk.id))) == 1
+    )
 
 
 def test_police_only_spots_hidden_from_planner_and_other_guests(session, tmp_path):
@@ -140,8 +155,10 @@ def test_filters_by_category_kind_and_light(session, tmp_path):
     assert [s.kind for s in q(categories=["GOD"])] == ["tryg"]
     assert [s.kind for s in q(kind="utryg")] == ["utryg"]
     assert [s.light for s in q(light="dagslys")] == ["dagslys"]
-    assert len(q(bbox=(INSIDE[1] - 0.001, INSIDE[0] - 0.001, INSIDE[1] + 0.001,
-                       INSIDE[0] + 0.001))) == 2
+    assert (
+        len(q(bbox=(INSIDE[1] - 0.001, INSIDE[0] - 0.001, INSIDE[1] + 0.001, INSIDE[0] + 0.001)))
+        == 2
+    )
     assert q(bbox=(12.0, 55.0, 12.1, 55.1)) == []
 
 

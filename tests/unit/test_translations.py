@@ -45,7 +45,10 @@ def test_every_message_has_danish():
 
 def test_placeholders_survive_translation():
     bad = [
-        (k, v) for k, v in danish().items()
-        if isinstance(v, str) and v and sorted(PLACEHOLDER.findall(k)) != sorted(PLACEHOLDER.findall(v))
+        (k, v)
+        for k, v in danish().items()
+        if isinstance(v, str)
+        and v
+        and sorted(PLACEHOLDER.findall(k)) != sorted(PLACEHOLDER.findall(v))
     ]
     assert not bad, bad

@@ -16,7 +16,10 @@ CATEGORIES: tuple[Category, ...] = (
     Category("BEV", "Bevoksning og skjulesteder", "Vegetation", "Vegetation, hiding places"),
     Category("OVB", "Oversigt og udsyn", "Sightlines", "Sightlines, blind corners, visibility"),
     Category(
-        "STI", "Stier, tunneler og passager", "Paths", "Paths, underpasses, route choice, wayfinding"
+        "STI",
+        "Stier, tunneler og passager",
+        "Paths",
+        "Paths, underpasses, route choice, wayfinding",
     ),
     Category("AFF", "Affald og renhold", "Litter", "Litter, cleanliness"),
     Category("GRA", "Graffiti", "Graffiti", "Graffiti, tags"),
@@ -32,11 +35,12 @@ CATEGORIES: tuple[Category, ...] = (
     Category("ADG", "Adgangsforhold", "Access", "Entrances, doors, locks, storage rooms"),
     Category("PAR", "Parkering og skure", "Parking and sheds", "Parking, bike and bin sheds"),
     Category("TRA", "Trafik", "Traffic", "Traffic safety (route to roads department)"),
+    Category("LEG", "Legepladser og fællesarealer", "Playgrounds", "Playgrounds, shared areas"),
     Category(
-        "LEG", "Legepladser og fællesarealer", "Playgrounds", "Playgrounds, shared areas"
-    ),
-    Category(
-        "TIL", "Tilgængelighed", "Accessibility", "Accessibility: steps, surfaces, prams, wheelchairs"
+        "TIL",
+        "Tilgængelighed",
+        "Accessibility",
+        "Accessibility: steps, surfaces, prams, wheelchairs",
     ),
     Category(
         "OVV",

@@ -2,9 +2,9 @@
 
 from functools import lru_cache
 
+import shapely
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
-import shapely
 
 WGS84 = "EPSG:4326"
 UTM32 = "EPSG:25832"

@@ -74,7 +74,9 @@ def parse_geojson(text: str | dict) -> BaseGeometry:
 
 def _check_lonlat(geom: BaseGeometry) -> None:
     minx, miny, maxx, maxy = geom.bounds
-    if not (-180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90 and -90 <= maxy <= 90):
+    if not (
+        -180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90 and -90 <= maxy <= 90
+    ):
         raise GeometryError("coordinates are not longitude/latitude (WGS84)")
 
 

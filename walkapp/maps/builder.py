@@ -19,11 +19,22 @@ class MapParts:
 
 def base_map(config, center=None, zoom: int = 15, bounds=None) -> folium.Map:
     """Return a map with the configured tile layer (the only outside resource a page loads)."""
-    m = folium.Map(location=list(center or config["MAP_CENTER"]), zoom_start=zoom, tiles=None,
-                   control_scale=True, prefer_canvas=True, width="100%", height="100%")
-    folium.TileLayer(tiles=config["TILE_URL"], attr=config["TILE_ATTRIBUTION"],
-                     max_zoom=config["TILE_MAX_ZOOM"], name="tiles",
-                     control=False).add_to(m)
+    m = folium.Map(
+        location=list(center or config["MAP_CENTER"]),
+        zoom_start=zoom,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=True,
+        width="100%",
+        height="100%",
+    )
+    folium.TileLayer(
+        tiles=config["TILE_URL"],
+        attr=config["TILE_ATTRIBUTION"],
+        max_zoom=config["TILE_MAX_ZOOM"],
+        name="tiles",
+        control=False,
+    ).add_to(m)
     if bounds is not None:
         minx, miny, maxx, maxy = bounds
         m.fit_bounds([[miny, minx], [maxy, maxx]])
@@ -33,7 +44,8 @@ def base_map(config, center=None, zoom: int = 15, bounds=None) -> folium.Map:
 def add_area(m: folium.Map, area, name: str | None = None) -> None:
     """Outline an area (drawn without tiles too, so the map is useful offline)."""
     folium.GeoJson(
-        to_geojson(from_db(area.geom)), name=name or area.name,
+        to_geojson(from_db(area.geom)),
+        name=name or area.name,
         style_function=lambda _f: {"color": "#1d4ed8", "weight": 2, "fillOpacity": 0.06},
         tooltip=area.name,
     ).add_to(m)
@@ -42,8 +54,13 @@ def add_area(m: folium.Map, area, name: str | None = None) -> None:
 def add_route(m: folium.Map, route) -> None:
     geom = from_db(route)
     if geom is not None:
-        folium.PolyLine([(y, x) for x, y in geom.coords], color="#7c3aed", weight=4,
-                        dash_array="8 6", tooltip="Rute").add_to(m)
+        folium.PolyLine(
+            [(y, x) for x, y in geom.coords],
+            color="#7c3aed",
+            weight=4,
+            dash_array="8 6",
+            tooltip="Rute",
+        ).add_to(m)
 
 
 def parts(m: folium.Map) -> MapParts:
@@ -52,7 +69,11 @@ def parts(m: folium.Map) -> MapParts:
     root.render()
     name = m.get_name()
     # Expose the Leaflet map to our scripts without guessing folium's generated names.
-    tail = f"\ndocument.getElementById({name!r}).walkappMap = {name};\n" \
-           f"document.dispatchEvent(new CustomEvent('walkapp:map-ready', {{detail: {{id: {name!r}}}}}));"
-    return MapParts(html=Markup(root.html.render()), script=Markup(root.script.render() + tail),
-                    name=name)
+    tail = (
+        f"\ndocument.getElementById({name!r}).walkappMap = {name};\n"
+        "document.dispatchEvent(new CustomEvent('walkapp:map-ready', "
+        f"{{detail: {{id: {name!r}}}}}));"
+    )
+    return MapParts(
+        html=Markup(root.html.render()), script=Markup(root.script.render() + tail), name=name
+    )
