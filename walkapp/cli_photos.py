@@ -1,4 +1,5 @@
-"""flask --app walkapp photos-check [--repair]: files without rows, rows without files."""
+"""flask --app walkapp photos-check [--repair] (files without rows, rows without files) and
+photos-blur (deferred face/plate detection of pending photos)."""
 
 import click
 
@@ -33,4 +34,21 @@ def init_app(app) -> None:
         if not report.problems:
             click.echo("OK: every row has its files and every file has a row.")
         elif not repair:
+            raise SystemExit(1)
+
+    @app.cli.command("photos-blur")
+    def photos_blur_cmd():
+        """Detect faces and number plates in every pending photo and store the blurred copies.
+
+        Meant for a timer (every minute or so); photos still pending are blurred anyway when
+        first served to someone who must get them blurred.
+        """
+        from walkapp.photos.processing import Settings
+        from walkapp.photos.store import FileStore
+        from walkapp.services.photos import blur_pending
+
+        done, failed = blur_pending(db.session, FileStore(app.config["PHOTO_DIR"]),
+                                    Settings.from_config(app.config))
+        click.echo(f"{done} photos blurred, {failed} failed (still pending)")
+        if failed:
             raise SystemExit(1)

@@ -42,6 +42,7 @@ class Defaults:
     PHOTO_KEEP_ORIGINAL = True  # a metadata-free copy of at most PHOTO_ORIGINAL_MAX_PX
     PHOTO_ORIGINAL_MAX_PX = 4096
     PHOTO_AUTO_REDACT = True  # blur faces and number plates for all but coordinators and police
+    PHOTO_DEFER_REDACT = True  # detect after the upload (photos-blur, or when first served)
 
     # Remedies and follow-up
     REMEDY_MERGE_DISTANCE_M = 15

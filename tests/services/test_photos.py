@@ -120,3 +120,57 @@ def test_row_without_any_file_is_removed_on_repair(session, tmp_path):
     assert report.removed_rows == [photo_id]
     session.expire_all()
     assert session.get(Photo, photo_id) is None
+
+
+def _face_jpeg(shared_data) -> bytes:
+    face = Image.open(shared_data / "images/pillow/Tests/images/hopper.jpg").convert("RGB")
+    scene = Image.new("RGB", (1200, 900), (120, 140, 120))
+    scene.paste(face.resize((384, 384)), (400, 200))
+    buf = io.BytesIO()
+    scene.save(buf, "JPEG", quality=92)
+    return buf.getvalue()
+
+
+def test_deferred_detection_blurs_once_and_withholds_until_then(session, tmp_path, shared_data):
+    store = FileStore(tmp_path / "photos")
+    deferred = Settings(defer_redact=True)
+    walk = make_walk(session)
+    _, guest = make_guest(session, walk)
+    form = spot_form()
+    inp = spots.parse_spot_input(form, form["categories"], spots.known_categories(session),
+                                 spots.Limits())
+    processed = process(_face_jpeg(shared_data), deferred)
+    spot = spots.add_spot(session, guest, walk, inp, [processed], store, spots.Limits()).spot
+    photo = spot.photos[0]
+    coord = actor_for(make_user(session, "koordinator"))
+    assert photo.blur_pending and photo_service.pending_ids(session) == [photo.id]
+    assert photo_service.variant_for(guest, photo) == photo_service.PENDING
+    assert photo_service.variant_for(coord, photo) == photo_service.CLEAN
+    assert not photo_service.may_view(session, guest, photo, photo_service.CLEAN)
+    assert photo_service.blur_pending(session, store, deferred) == (1, 0)
+    assert not photo.blur_pending and photo.redaction_key
+    auto = [r for r in photo.redactions if r.source in ("face", "plate")]
+    assert auto and photo_service.variant_for(guest, photo) == f"r-{photo.redaction_key}"
+    assert not photo_service.may_view(session, guest, photo, photo_service.CLEAN)
+    assert store.exists(photo.sha256, f"r-{photo.redaction_key}-thumb.webp")
+    # Running again changes nothing: no second set of rectangles.
+    assert photo_service.blur_photo(session, photo, store, deferred)
+    assert photo_service.blur_pending(session, store, deferred) == (0, 0)
+    assert len(photo.redactions) == len(auto)
+
+
+def test_pending_photo_without_files_stays_pending(session, tmp_path):
+    store = FileStore(tmp_path / "photos")
+    walk = make_walk(session)
+    _, guest = make_guest(session, walk)
+    form = spot_form()
+    inp = spots.parse_spot_input(form, form["categories"], spots.known_categories(session),
+                                 spots.Limits())
+    processed = process(_jpeg(), Settings(defer_redact=True))
+    spot = spots.add_spot(session, guest, walk, inp, [processed], store, spots.Limits()).spot
+    photo = spot.photos[0]
+    for name in store.names(photo.sha256):
+        store.delete(photo.sha256, name)
+    assert photo_service.blur_pending(session, store, Settings()) == (0, 1)
+    assert photo.blur_pending  # still withheld from guests
+    assert photo_service.variant_for(guest, photo) == photo_service.PENDING

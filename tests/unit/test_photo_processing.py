@@ -220,6 +220,10 @@ def test_processing_with_detection_writes_blurred_renditions(shared_data):
     assert f"r-{photo.redaction_key}-display.webp" in photo.files
     assert photo.redaction_key == redact.redaction_key(photo.sha256, photo.boxes)
     assert redact.redaction_key(photo.sha256, []) is None
+    deferred = process(buf.getvalue(), Settings(defer_redact=True))
+    assert deferred.blur_pending and not deferred.boxes and deferred.redaction_key is None
+    assert not [n for n in deferred.files if n.startswith("r-")]  # only the clean renditions
+    assert deferred.files["display.jpg"] == photo.files["display.jpg"]
 
 
 def test_alpha_png_becomes_white_background():

@@ -160,7 +160,9 @@ def test_served_files_are_immutable_and_typed(client, walk_and_guest):
     feat = post_spot(client, walk_id, token, spot_form(), [jpeg_bytes()]).get_json()
     photo = feat["properties"]["photos"][0]
     for key, mime in (("thumb", "image/jpeg"), ("display_webp", "image/webp")):
-        resp = client.get(photo[key])
+        first = client.get(photo[key])  # detection pending: run, then send to the final URL
+        assert first.status_code == 302 and "no-store" in first.headers["Cache-Control"]
+        resp = client.get(first.headers["Location"])
         assert resp.status_code == 200 and resp.mimetype == mime
         assert "immutable" in resp.headers["Cache-Control"]
         assert "private" in resp.headers["Cache-Control"]
@@ -174,11 +176,19 @@ def test_faces_blurred_for_guests_not_for_coordinators_and_police(app, client, w
                                                                   shared_data):
     walk_id, token = walk_and_guest
     feat = post_spot(client, walk_id, token, spot_form(), [_face_jpeg(shared_data)]).get_json()
-    guest_photo = feat["properties"]["photos"][0]
+    pending = feat["properties"]["photos"][0]
+    # Detection runs after the upload: the guest's URL names the pending variant, never "c".
+    assert pending["redacted"] is True and "/p/" in pending["display"]
+    clean_url = pending["display"].replace("/p/", "/c/")
+    assert client.get(clean_url).status_code == 404  # refused while pending
+    first = client.get(pending["display"])  # detection runs before any bytes are sent
+    assert first.status_code == 302 and "/r-" in first.headers["Location"]
+    served = client.get(first.headers["Location"])
+    assert served.status_code == 200 and "immutable" in served.headers["Cache-Control"]
+    assert client.get(clean_url).status_code == 404  # and refused after detection
+    guest_photo = client.get(f"/api/spots/{feat['id']}").get_json()["properties"]["photos"][0]
     assert guest_photo["redacted"] is True and "/r-" in guest_photo["display"]
-    clean_url = guest_photo["display"].replace(guest_photo["display"].split("/")[3], "c")
-    assert client.get(clean_url).status_code == 404
-    assert client.get(guest_photo["display"]).status_code == 200
+    assert guest_photo["display"] == first.headers["Location"]
     coord, _ = _login(app)
     coord_photo = coord.get(f"/api/spots/{feat['id']}").get_json()["properties"]["photos"][0]
     assert coord_photo["redacted"] is False and coord_photo["redactions"] >= 1
@@ -186,13 +196,20 @@ def test_faces_blurred_for_guests_not_for_coordinators_and_police(app, client, w
     assert coord.get(coord_photo["original"]).status_code == 200
     police, _ = _login(app, "vandringsleder", "politi", "Københavns Vestegns Politi", walk_id)
     assert police.get(clean_url).status_code == 200
+    clean = Image.open(io.BytesIO(coord.get(coord_photo["display"]).data)).convert("L")
+    blurred = Image.open(io.BytesIO(served.data)).convert("L")
+    assert blurred.size == clean.size and blurred.tobytes() != clean.tobytes()
+    assert _no_metadata(served.data)
 
 
 def test_redaction_editor_add_remove_and_stale_urls(app, client, walk_and_guest):
     walk_id, token = walk_and_guest
     feat = post_spot(client, walk_id, token, spot_form(), [jpeg_bytes()]).get_json()
-    photo = feat["properties"]["photos"][0]
-    assert photo["redacted"] is False
+    pending = feat["properties"]["photos"][0]
+    first = client.get(pending["display"])  # no face: after detection the clean file is fine
+    assert first.status_code == 302 and "/c/" in first.headers["Location"]
+    photo = client.get(f"/api/spots/{feat['id']}").get_json()["properties"]["photos"][0]
+    assert photo["redacted"] is False and photo["display"] == first.headers["Location"]
     coord, ctoken = _login(app)
     page = coord.get(f"/photos/{photo['id']}/redactions")
     assert page.status_code == 200 and "photo-" in page.get_data(as_text=True)
@@ -229,3 +246,70 @@ def test_photos_check_cli(app, runner, client, walk_and_guest):
     fixed = runner.invoke(args=["photos-check", "--repair"])
     assert fixed.exit_code == 0 and "rebuilt" in fixed.output
     assert victim.exists()
+
+
+def _no_metadata(data: bytes) -> bool:
+    img = Image.open(io.BytesIO(data))
+    return not img.getexif() and not img.info.get("xmp") and not img.info.get("comment") \
+        and b"Exif" not in data[:64]
+
+
+def _pending_count(app) -> int:
+    from walkapp.extensions import db
+    from walkapp.services.photos import pending_ids
+
+    with app.app_context():
+        return len(pending_ids(db.session))
+
+
+def test_photos_blur_empties_the_pending_set(app, runner, client, walk_and_guest, shared_data):
+    walk_id, token = walk_and_guest
+    feat = post_spot(client, walk_id, token, spot_form(),
+                     [_face_jpeg(shared_data), jpeg_bytes()]).get_json()
+    assert _pending_count(app) == 2
+    assert not [p for p in _files(app) if p.name.startswith("r-")]  # nothing blurred yet
+    out = runner.invoke(args=["photos-blur"])
+    assert out.exit_code == 0 and "2 photos blurred" in out.output
+    assert _pending_count(app) == 0
+    assert [p for p in _files(app) if p.name.startswith("r-")]
+    photos = client.get(f"/api/spots/{feat['id']}").get_json()["properties"]["photos"]
+    assert "/r-" in photos[0]["display"] and "/c/" in photos[1]["display"]
+    again = runner.invoke(args=["photos-blur"])
+    assert again.exit_code == 0 and "0 photos blurred" in again.output
+    ok = runner.invoke(args=["photos-check"])
+    assert ok.exit_code == 0 and "OK" in ok.output
+
+
+def test_manual_rectangle_while_pending_stays_withheld(app, client, walk_and_guest, shared_data):
+    walk_id, token = walk_and_guest
+    feat = post_spot(client, walk_id, token, spot_form(), [_face_jpeg(shared_data)]).get_json()
+    pending = feat["properties"]["photos"][0]
+    coord, ctoken = _login(app)
+    added = coord.post(f"/photos/{pending['id']}/redactions",
+                       data={"x": "0", "y": "0", "w": "10", "h": "10", "csrf_token": ctoken})
+    assert added.status_code == 303
+    now = client.get(f"/api/spots/{feat['id']}").get_json()["properties"]["photos"][0]
+    assert "/p/" in now["display"]  # the manual rectangle alone is not enough: still pending
+    coord_view = coord.get(f"/api/spots/{feat['id']}").get_json()["properties"]["photos"][0]
+    manual_only = coord_view["display_redacted"]
+    assert coord_view["detection_pending"] is True
+    assert client.get(manual_only).status_code == 302  # guests go through detection first
+    assert _pending_count(app) == 0
+    final = client.get(f"/api/spots/{feat['id']}").get_json()["properties"]["photos"][0]
+    assert "/r-" in final["display"] and final["display"] != manual_only
+    coord_view = coord.get(f"/api/spots/{feat['id']}").get_json()["properties"]["photos"][0]
+    assert coord_view["redactions"] >= 2 and coord_view["detection_pending"] is False
+
+
+def test_failed_detection_serves_a_placeholder_never_the_photo(app, client, walk_and_guest):
+    walk_id, token = walk_and_guest
+    feat = post_spot(client, walk_id, token, spot_form(), [jpeg_bytes()]).get_json()
+    photo = feat["properties"]["photos"][0]
+    for p in _files(app):
+        if p.name.startswith("original"):
+            p.write_bytes(b"not a jpeg any more")  # detection cannot read its source
+    resp = client.get(photo["display"])
+    assert resp.status_code == 200 and "no-store" in resp.headers["Cache-Control"]
+    assert Image.open(io.BytesIO(resp.data)).size == (320, 240)
+    assert client.get(photo["display"].replace("/p/", "/c/")).status_code == 404
+    assert _pending_count(app) == 1

@@ -99,6 +99,10 @@ class Photo(db.Model):
     gps_direction: so.Mapped[float | None]
     # Names the blurred renditions of the current redaction rectangles; None: nothing blurred.
     redaction_key: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    # Automatic face/plate detection has not run yet: whoever must get the blurred variant
+    # gets nothing until it has (services.photos.blur_pending, or lazily when served).
+    blur_pending: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false(),
+                                                     index=True)
     uploaded_by_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )

@@ -50,6 +50,9 @@ class Settings:
     keep_original: bool = True
     original_max_px: int = 4096
     auto_redact: bool = True
+    # Leave detection and the blurred renditions to a later step (services.photos.blur_pending):
+    # the photo is marked pending and nobody who must get it blurred sees it until then.
+    defer_redact: bool = False
     webp_quality: int = 80
     jpeg_quality: int = 82
     original_quality: int = 90
@@ -66,6 +69,7 @@ class Settings:
             keep_original=bool(cfg.get("PHOTO_KEEP_ORIGINAL", cls.keep_original)),
             original_max_px=int(cfg.get("PHOTO_ORIGINAL_MAX_PX", cls.original_max_px)),
             auto_redact=bool(cfg.get("PHOTO_AUTO_REDACT", cls.auto_redact)),
+            defer_redact=bool(cfg.get("PHOTO_DEFER_REDACT", cls.defer_redact)),
             local_tz=str(cfg.get("BABEL_DEFAULT_TIMEZONE", cls.local_tz)),
         )
 
@@ -95,6 +99,7 @@ class ProcessedPhoto:
     boxes: list[redact.Box] = field(default_factory=list)
     redaction_key: str | None = None
     notes: list[str] = field(default_factory=list)
+    blur_pending: bool = False  # detection deferred: no blurred renditions yet
 
     @property
     def renditions(self) -> dict[str, bytes]:
@@ -284,9 +289,14 @@ def render_sizes(display: Image.Image, settings: Settings, boxes=(), key: str | 
     return files
 
 
-def decode_upright(data: bytes) -> Image.Image:
-    """Open stored rendition bytes (ours, so trusted) as an upright RGB image."""
+def decode_upright(data: bytes, longest: int | None = None) -> Image.Image:
+    """Open stored rendition bytes (ours, so trusted) as an upright RGB image.
+
+    With *longest*, a JPEG is decoded at the smallest DCT scale still covering that size.
+    """
     img = Image.open(io.BytesIO(data))
+    if longest and img.format == "JPEG":
+        img.draft("RGB", _fit(img.size, longest))
     img.load()
     return _to_rgb(img)
 
@@ -370,7 +380,8 @@ def process(data: bytes, settings: Settings | None = None, *, max_bytes: int | N
     width, height = src_size[::-1] if orientation in (5, 6, 7, 8) else src_size
     del img
     boxes: list[redact.Box] = []
-    if settings.auto_redact:
+    pending = settings.auto_redact and settings.defer_redact
+    if settings.auto_redact and not pending:
         try:
             boxes = redact.detect(display)
         except Exception as exc:  # noqa: BLE001 - detection must never lose a participant's photo
@@ -384,6 +395,6 @@ def process(data: bytes, settings: Settings | None = None, *, max_bytes: int | N
         sha256=sha, source_format=fmt, width=width, height=height, files=files,
         byte_size=len(data), has_original=has_original, gps_lat=gps["lat"], gps_lon=gps["lon"],
         gps_alt=gps["alt"], gps_direction=gps["direction"], taken_at=taken_at, boxes=boxes,
-        redaction_key=key, notes=notes,
+        redaction_key=key, notes=notes, blur_pending=pending,
     )
 

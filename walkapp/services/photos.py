@@ -14,6 +14,7 @@ and register who may see them with ``register_access("remedy", fn(session, actor
 
 import logging
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from walkapp.photos.store import PhotoStore, StagedWrites, staged
 
 log = logging.getLogger(__name__)
 CLEAN = "c"  # URL variant of the unblurred renditions
+PENDING = "p"  # URL variant while detection has not run: blurred on first request, never clean
 AccessCheck = Callable[[object, Actor, Photo], bool]
 _ACCESS: dict[str, AccessCheck] = {}
 # Other tables that reference store files by sha256 (name -> (table, column, file names)), so
@@ -71,7 +73,7 @@ def new_row(photo: ProcessedPhoto, *, owner_kind: str = "spot",
                 taken_at=photo.taken_at, gps_lat=photo.gps_lat, gps_lon=photo.gps_lon,
                 gps_alt=photo.gps_alt, gps_direction=photo.gps_direction,
                 redaction_key=photo.redaction_key, owner_kind=owner_kind,
-                uploaded_by_id=uploaded_by)
+                uploaded_by_id=uploaded_by, blur_pending=photo.blur_pending)
     row.redactions = [PhotoRedaction(x=b.x, y=b.y, w=b.w, h=b.h, source=b.source)
                       for b in photo.boxes]
     return row
@@ -92,9 +94,19 @@ def store_photos(session, photos: Iterable[ProcessedPhoto], writes: StagedWrites
 # --- who sees what ----------------------------------------------------------------------------
 
 
+def is_pending(photo) -> bool:
+    """True while automatic detection has not run (rows without the column count as pending)."""
+    return bool(getattr(photo, "blur_pending", True))
+
+
 def variant_for(actor: Actor | None, photo: Photo) -> str:
-    """Return the URL variant *actor* gets: unblurred (CLEAN) or the current blurred set."""
-    if photo.redaction_key is None or sees_unredacted(actor):
+    """Return the URL variant *actor* gets: unblurred (CLEAN), the current blurred set, or
+    PENDING while detection has not run (its URL blurs first, then redirects)."""
+    if sees_unredacted(actor):
+        return CLEAN
+    if is_pending(photo):
+        return PENDING
+    if photo.redaction_key is None:
         return CLEAN
     return "r-" + photo.redaction_key
 
@@ -115,7 +127,8 @@ def served_name(photo: Photo, variant: str, rendition: str, ext: str) -> str | N
 
 def may_view(session, actor: Actor, photo: Photo, variant: str = CLEAN) -> bool:
     """True if *actor* may see *photo* in *variant* (blurred variants: anyone who sees it)."""
-    if variant == CLEAN and photo.redaction_key and not sees_unredacted(actor):
+    if variant == CLEAN and (photo.redaction_key or is_pending(photo)) \
+            and not sees_unredacted(actor):
         return False
     if photo.spot_id is not None:
         from walkapp.services.spots import visible_clause
@@ -150,6 +163,7 @@ def photo_entry(photo: Photo, actor: Actor | None, url: Callable[..., str]) -> d
         if photo.redaction_key:
             key = "r-" + photo.redaction_key
             entry["display_redacted"] = url(photo, key, "display", "jpg")
+        entry["detection_pending"] = is_pending(photo)
         entry["position"] = (
             {"lat": photo.gps_lat, "lon": photo.gps_lon, "alt": photo.gps_alt,
              "direction": photo.gps_direction} if photo.gps_lat is not None else None)
@@ -166,11 +180,12 @@ def get_photo(session, actor: Actor, photo_id: int) -> Photo:
 # --- redactions -------------------------------------------------------------------------------
 
 
-def _source_image(photo: Photo, store: PhotoStore):
-    """Return the best stored upright source of *photo*'s pixels (original, else display)."""
+def _source_image(photo: Photo, store: PhotoStore, longest: int | None = None):
+    """Return the best stored upright source of *photo*'s pixels (original, else display);
+    with *longest*, JPEGs are decoded only as large as needed for that size."""
     for name in ("original.jpg", "display.jpg", "display.webp"):
         if store.exists(photo.sha256, name):
-            return processing.decode_upright(store.read(photo.sha256, name))
+            return processing.decode_upright(store.read(photo.sha256, name), longest)
     return None
 
 
@@ -183,7 +198,7 @@ def render_redacted(photo: Photo, store: PhotoStore, writes: StagedWrites,
     names = [file_name(s, e, key) for s in SIZES for e in FORMATS]
     if all(store.exists(photo.sha256, n) for n in names):
         return
-    img = _source_image(photo, store)
+    img = _source_image(photo, store, settings.display_px)
     if img is None:
         raise NotFound(N_("The photo's files are missing."))
     display = processing.resize(img, settings.display_px)
@@ -239,6 +254,84 @@ def remove_redaction(session, actor: Actor, photo: Photo, redaction_id: int, sto
     _rekey(session, photo, store, settings)
     log.info("redaction %s removed from photo %s by user %s", row.id, photo.id, actor.user_id)
     return row
+
+
+# --- deferred detection ------------------------------------------------------------------------
+
+_LOCKS = [threading.Lock() for _ in range(64)]  # per photo id (striped), within one process
+
+
+def blur_photo(session, photo: Photo, store: PhotoStore, settings: Settings) -> bool:
+    """Run automatic detection for *photo* if it is pending, store its blurred renditions and
+    commit; return True when the photo is no longer pending.
+
+    Idempotent and safe to run from several requests, workers and the photos-blur command at
+    once: detection runs outside any transaction, then one UPDATE claims the photo (only the
+    winner adds the rectangles); the blurred files are content-addressed, so racing writers
+    write the same bytes. On failure the photo stays pending (and keeps being withheld).
+    """
+    if not photo.blur_pending:
+        return True
+    with _LOCKS[photo.id % len(_LOCKS)]:
+        session.refresh(photo)
+        if not photo.blur_pending:
+            return True
+        try:
+            img = _source_image(photo, store, settings.display_px)
+            if img is None:
+                log.warning("photo %s: no file to detect faces and plates in", photo.id)
+                return False
+            display = processing.resize(img, settings.display_px)
+            found = redact.detect(display) if settings.auto_redact else []
+        except Exception as exc:  # noqa: BLE001 - stays pending, so nothing unblurred leaks
+            log.warning("photo %s: detection failed, still pending: %r", photo.id, exc)
+            return False
+        claimed = session.execute(
+            sa.update(Photo).where(Photo.id == photo.id, Photo.blur_pending.is_(True))
+            .values(blur_pending=False).execution_options(synchronize_session=False)).rowcount
+        if not claimed:  # someone else finished it meanwhile
+            session.rollback()
+            session.refresh(photo)
+            return not photo.blur_pending
+        photo.blur_pending = False
+        for b in found:
+            photo.redactions.append(PhotoRedaction(x=b.x, y=b.y, w=b.w, h=b.h, source=b.source))
+        session.flush()
+        old = photo.redaction_key
+        boxes = [redact.Box(r.x, r.y, r.w, r.h) for r in photo.active_redactions]
+        photo.redaction_key = redact.redaction_key(photo.sha256, boxes)
+        with staged(store) as writes:
+            if photo.redaction_key:
+                for name, blob in processing.render_sizes(display, settings, boxes,
+                                                          photo.redaction_key).items():
+                    writes.save(photo.sha256, name, blob)
+            session.commit()
+        if old and old != photo.redaction_key:
+            _drop_unused_variant(session, store, photo.sha256, old)
+        log.info("photo %s: %d faces/plates found", photo.id, len(found))
+        return True
+
+
+def pending_ids(session) -> list[int]:
+    return list(session.scalars(sa.select(Photo.id).where(Photo.blur_pending.is_(True))
+                                .order_by(Photo.id)))
+
+
+def blur_pending(session, store: PhotoStore, settings: Settings) -> tuple[int, int]:
+    """Detect and blur every pending photo; return (done, failed)."""
+    done = failed = 0
+    for photo_id in pending_ids(session):
+        photo = session.get(Photo, photo_id)
+        if photo is None:
+            continue
+        try:
+            ok = blur_photo(session, photo, store, settings)
+        except Exception:  # noqa: BLE001 - one bad photo must not stop the others
+            session.rollback()
+            log.exception("photo %s: blurring failed", photo_id)
+            ok = False
+        done, failed = (done + 1, failed) if ok else (done, failed + 1)
+    return done, failed
 
 
 # --- checking the store -----------------------------------------------------------------------

@@ -374,7 +374,7 @@ def query_spots(session, actor: Actor, f: SpotFilter) -> list[Spot]:
 # Photo columns the API shows; photo_properties() reads them from an ORM object or a Core row.
 PHOTO_COLUMNS = (Photo.id, Photo.spot_id, Photo.token, Photo.width, Photo.height,
                  Photo.redaction_key, Photo.has_original, Photo.taken_at, Photo.gps_lat,
-                 Photo.gps_lon, Photo.gps_alt, Photo.gps_direction)
+                 Photo.gps_lon, Photo.gps_alt, Photo.gps_direction, Photo.blur_pending)
 
 
 def photo_properties(photo, photo_url: Callable, actor: Actor | None = None) -> dict:

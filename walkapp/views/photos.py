@@ -90,6 +90,18 @@ def show(token: str, variant: str, rendition: str, ext: str):
         abort(404)
     if rendition == "original" and not sees_unredacted(actor):
         abort(404)
+    if rendition not in ("thumb", "display", "original"):
+        abort(404)
+    if variant == photo_service.PENDING or (photo.blur_pending and not sees_unredacted(actor)):
+        # Detection has not run (or just ran): run it now if needed, then send the variant
+        # this caller may see. Never the clean file to someone who must get it blurred.
+        if not photo_service.blur_photo(db.session, photo, photo_store(), photo_settings()):
+            return _placeholder(ext)
+        current = photo_service.variant_for(actor, photo)
+        resp = redirect(url_for("photos.show", token=token, variant=current,
+                                rendition=rendition, ext=ext))
+        resp.headers["Cache-Control"] = "private, no-store"
+        return resp
     name = photo_service.served_name(photo, variant, rendition, ext)
     if name is None:
         if variant.startswith("r-") and rendition != "original":
@@ -106,6 +118,20 @@ def show(token: str, variant: str, rendition: str, ext: str):
     resp = send_file(path, mimetype=FORMATS[ext], max_age=31536000, conditional=True,
                      etag=True)
     resp.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    return resp
+
+
+def _placeholder(ext: str):
+    """A plain grey image, never cached, for a photo whose blurring failed for now."""
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (320, 240), (200, 200, 200)).save(buf, "WEBP" if ext == "webp" else "JPEG")
+    resp = current_app.response_class(buf.getvalue(), mimetype=FORMATS[ext])
+    resp.headers["Cache-Control"] = "private, no-store"
+    resp.headers["Retry-After"] = "30"
     return resp
 
 
