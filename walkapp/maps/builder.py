@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+import json
+
 import folium
 from markupsafe import Markup
 
@@ -37,7 +39,9 @@ def base_map(config, center=None, zoom: int = 15, bounds=None) -> folium.Map:
     ).add_to(m)
     if bounds is not None:
         minx, miny, maxx, maxy = bounds
-        m.fit_bounds([[miny, minx], [maxy, maxx]])
+        # Fitted by parts() once the page has laid the map out: fitting a map whose container
+        # has no size yet (a full-screen map styled after the script ran) zooms to the world.
+        m._walkapp_bounds = [[miny, minx], [maxy, maxx]]
     return m
 
 
@@ -74,6 +78,17 @@ def parts(m: folium.Map) -> MapParts:
         "document.dispatchEvent(new CustomEvent('walkapp:map-ready', "
         f"{{detail: {{id: {name!r}}}}}));"
     )
+    bounds = getattr(m, "_walkapp_bounds", None)
+    if bounds:
+        # Fit again the first time the container has a size (it may be laid out after the script).
+        tail += (
+            "\n(function (m, b) { var el = m.getContainer(), done = false;"
+            " function fit() { if (done || !el.offsetWidth || !el.offsetHeight) return; done = true;"
+            " m.invalidateSize(); m.fitBounds(b, {animate: false}); }"
+            " m.fitBounds(b); if (window.ResizeObserver) { var ro = new ResizeObserver(function () {"
+            " fit(); if (done) ro.disconnect(); }); ro.observe(el); } requestAnimationFrame(fit);"
+            f" }})({name}, {json.dumps(bounds)});"
+        )
     return MapParts(
         html=Markup(root.html.render()), script=Markup(root.script.render() + tail), name=name
     )
