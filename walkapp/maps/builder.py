@@ -1,8 +1,7 @@
 """Build folium maps with our configured tiles, and split them into embeddable parts."""
 
-from dataclasses import dataclass
-
 import json
+from dataclasses import dataclass
 
 import folium
 from markupsafe import Markup
@@ -83,10 +82,11 @@ def parts(m: folium.Map) -> MapParts:
         # Fit again the first time the container has a size (it may be laid out after the script).
         tail += (
             "\n(function (m, b) { var el = m.getContainer(), done = false;"
-            " function fit() { if (done || !el.offsetWidth || !el.offsetHeight) return; done = true;"
-            " m.invalidateSize(); m.fitBounds(b, {animate: false}); }"
-            " m.fitBounds(b); if (window.ResizeObserver) { var ro = new ResizeObserver(function () {"
-            " fit(); if (done) ro.disconnect(); }); ro.observe(el); } requestAnimationFrame(fit);"
+            " function fit() { if (done || !el.offsetWidth || !el.offsetHeight) return;"
+            " done = true; m.invalidateSize(); m.fitBounds(b, {animate: false}); }"
+            " m.fitBounds(b); if (window.ResizeObserver) {"
+            " var ro = new ResizeObserver(function () { fit(); if (done) ro.disconnect(); });"
+            " ro.observe(el); } requestAnimationFrame(fit);"
             f" }})({name}, {json.dumps(bounds)});"
         )
     return MapParts(
