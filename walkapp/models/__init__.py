@@ -3,10 +3,16 @@
 from walkapp.models.area import Area
 from walkapp.models.focus import FocusArea, SpotImport, SpotSource  # noqa: F401
 from walkapp.models.org import Organisation, User
-from walkapp.models.redaction import PhotoRedaction  # noqa: F401
 from walkapp.models.outbox import NotificationPreference, OutboxMessage  # noqa: F401
+from walkapp.models.redaction import PhotoRedaction  # noqa: F401
 from walkapp.models.remedy import (  # noqa: F401
-    ContractorLink, Principle, Remedy, RemedyEvent, RemedyPhoto, RemedyTemplate, SpotMerge,
+    ContractorLink,
+    Principle,
+    Remedy,
+    RemedyEvent,
+    RemedyPhoto,
+    RemedyTemplate,
+    SpotMerge,
     remedy_spots,
 )
 from walkapp.models.spot import Category, Photo, Spot, spot_categories
