@@ -419,6 +419,13 @@ def spot_properties(spot: Spot, photo_url: Callable[[Photo, str], str],
                        spot.participant.role_label if spot.participant else None, actor)
 
 
+def _codes(joined: str | None, order: dict[str, int]) -> list[str]:
+    if not joined:
+        return []
+    codes = joined.split(",")
+    return codes if len(codes) == 1 else sorted(codes, key=order.get)
+
+
 def spot_features(session, actor: Actor, f: SpotFilter, photo_url: Callable) -> list[dict]:
     """Return the GeoJSON Features of query_spots(), built from plain rows (the API's hot path)."""
     codes_of = (sa.select(sa.func.aggregate_strings(spot_categories.c.code, ","))
@@ -444,7 +451,7 @@ def spot_features(session, actor: Actor, f: SpotFilter, photo_url: Callable) -> 
         {"type": "Feature", "id": r.id,
          "geometry": {"type": "Point", "coordinates": [r.x, r.y]},
          "properties": _properties(
-             r, sorted(r.codes.split(","), key=order.get) if r.codes else [], photos[r.id],
+             r, _codes(r.codes, order), photos[r.id],
              r.role_label, actor)}
         for r in rows
     ]
