@@ -125,6 +125,65 @@ EXPECT: dict[tuple[str, str], dict[str, set[int]]] = {
                                       anonymous={401, 403, 404}),
     ("walks.hide_spot", "POST"): spec(WALK_LEADERS, FORM, user={403, 404},
                                       anonymous={401, 403, 404}),
+    # Photo redaction: coordinators only (the photos issue); each POST runs once per world.
+    ("photos.redactions", "GET"): page(PLANNERS),
+    ("photos.add_redaction", "POST"): form(PLANNERS, {422}),
+    ("photos.remove_redaction", "POST"): form(PLANNERS, REDIRECT),
+    # Closing meeting: coordinators (DOMAIN.md), not the walk leader, not planners.
+    ("closing.closing", "GET"): page(PLANNERS),
+    ("closing.merge", "POST"): form(PLANNERS, {422}),
+    ("closing.unmerge", "POST"): form(PLANNERS, {422}),
+    ("closing.create_remedy", "POST"): form(PLANNERS, {422}),
+    # Walk report: whoever reads the walk (participants get the publishable version).
+    # Inspectors work remedies, they do not read walks.
+    ("closing.report", "GET"): spec(READERS | ON_WALK, OK),
+    ("closing.report_pdf", "GET"): spec(READERS | ON_WALK, OK),
+    # Re-walk: coordinators, its leader and its participants; others (also people without an
+    # account who have not joined: they need the walk's QR code, not the login page) 403.
+    ("closing.followup", "GET"): spec(ON_WALK, OK, anonymous=DENIED),
+    ("closing.followup_verdict", "POST"): spec(ON_WALK, {422}, anonymous=DENIED),
+    # Remedies: readers see all, an inspector those of their own organisation (the world's
+    # remedy_id is the inspector's; test_inspector_only_own_remedies covers the other one).
+    ("remedies.index", "GET"): spec(READERS | {"inspektoer"}, REDIRECT),
+    ("remedies.mine", "GET"): page(PLANNERS | {"inspektoer"}),
+    ("remedies.board", "GET"): page(READERS),
+    ("remedies.show", "GET"): page(READERS | {"inspektoer"}),
+    ("remedies.catalogue", "GET"): page(USERS),  # reference material for every user
+    ("remedies.template_form", "GET"): page(ADMINS),  # DOMAIN.md: admins edit the catalogue
+    ("remedies.template_form", "POST"): form(ADMINS, {422}),
+    ("remedies.settings", "GET"): page(USERS),  # one's own notification preference
+    ("remedies.settings", "POST"): form(USERS, {422}),
+    ("remedies.edit", "POST"): form(PLANNERS, {422}),
+    # Planners may see a remedy, so an empty move is 422 before the role check (the API's
+    # documented order); test_inspector_only_own_remedies checks a real move is 403 for them.
+    ("remedies.transition", "POST"): {**form(PLANNERS | {"inspektoer"}, {422}),
+                                      "planlaegger": {403, 422}},
+    ("remedies.create_link", "POST"): form(PLANNERS | {"inspektoer"}, REDIRECT),
+    ("remedies.revoke_link", "POST"): form(PLANNERS | {"inspektoer"}, REDIRECT),
+    ("remedies.remedy_photo", "GET"): spec(READERS | {"inspektoer"}, OK, user=HIDDEN,
+                                           anonymous=HIDDEN),
+    # The spot's photo: for who sees the spot, and for the inspector through the remedy.
+    ("remedies.spot_photo", "GET"): spec(SEES_SPOT | {"inspektoer"}, OK, user=HIDDEN,
+                                         anonymous=HIDDEN),
+    ("api.remedies_geojson", "GET"): spec(READERS | {"inspektoer"}, OK,
+                                          anonymous={401, 403}),
+    ("api.transition", "POST"): {**spec(PLANNERS | {"inspektoer"}, {422},
+                                        anonymous={401, 403}), "planlaegger": {403, 422}},
+    # A contractor link is a bearer token: whoever holds it, for that one remedy.
+    ("contractor.show", "GET"): everyone(OK),
+    ("contractor.act", "POST"): everyone({422}),  # an empty note
+    # Planner: hotspot maps, statistics, focus areas (analysts: planners and coordinators).
+    ("planner.index", "GET"): page(READERS),
+    ("planner.over_time", "GET"): page(READERS),
+    ("planner.statistics", "GET"): page(READERS),
+    ("planner.statistics_csv", "GET"): page(READERS),
+    ("planner.focus_index", "GET"): page(READERS),
+    ("planner.focus_show", "GET"): page(READERS),
+    ("planner.focus_create", "POST"): form(READERS, {422}),
+    # POSTs run in name order: focus_delete (a redirect) comes before focus_update.
+    ("planner.focus_delete", "POST"): form(READERS, REDIRECT),
+    ("planner.focus_update", "POST"): form(READERS, {404, 422}),
+    ("api.hotspots_geojson", "GET"): spec(READERS, OK, anonymous=UNAUTH),
 }
 
 
@@ -137,6 +196,27 @@ class World:
     walk_id: int
     guest_participant: int
     url_args: dict[str, object] = field(default_factory=dict)
+    remedies: dict[str, int] = field(default_factory=dict)
+    # endpoint -> URL arguments that differ from url_args (e.g. a contractor link's token)
+    endpoint_args: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    def args_for(self, endpoint: str) -> dict[str, object]:
+        return {**self.url_args, **self.endpoint_args.get(endpoint, {})}
+
+
+def _striped_jpeg() -> bytes:
+    """A photo with detail, so that blurring part of it changes its bytes."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (800, 600), (90, 120, 160))
+    draw = ImageDraw.Draw(img)
+    for x in range(0, 800, 16):
+        draw.rectangle((x, 0, x + 7, 599), fill=(240, 230, 40))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=90)
+    return buf.getvalue()
 
 
 def _spot_with_photo(app, session, walk, actor):
@@ -147,7 +227,7 @@ def _spot_with_photo(app, session, walk, actor):
     data = spot_service.parse_spot_input(spot_form(), ["LYS"],
                                          spot_service.known_categories(session),
                                          spot_service.Limits())
-    photo = process(jpeg_bytes(), max_bytes=app.config["PHOTO_MAX_BYTES"],
+    photo = process(_striped_jpeg(), max_bytes=app.config["PHOTO_MAX_BYTES"],
                     max_pixels=app.config["PHOTO_MAX_PIXELS"])
     return spot_service.add_spot(session, actor, walk, data, [photo],
                                  FileStore(app.config["PHOTO_DIR"]),
@@ -194,7 +274,62 @@ def build_world(app, session) -> World:
         "code": walk.join_code, "filename": "css/app.css", "photo_id": spot.photos[0].id,
         **_photo_args(app, spot),  # token, rendition and whatever else the photo URL holds
     }
+    _add_follow_up(app, session, world, walk, spot, users)
     return world
+
+
+def _add_follow_up(app, session, world: World, walk, spot, users) -> None:
+    """Remedies (one of the inspector's organisation, one of another), a contractor link with
+    a note photo, a catalogue template, a focus area and a redaction rectangle."""
+    import sqlalchemy as sa
+
+    from tests.factories import actor_for
+    from walkapp.models import RemedyTemplate
+    from walkapp.photos.processing import Settings
+    from walkapp.photos.store import FileStore
+    from walkapp.services import accounts, hotspots
+    from walkapp.services import photos as photo_service
+    from walkapp.services import remedies as remedy_service
+
+    coord = actor_for(users["koordinator"])
+    other_org = accounts.get_or_create_organisation(session, "AB Galgebakken", "boligselskab")
+    remedies = {}
+    for key, org_id in (("own", users["inspektoer"].organisation_id), ("other", other_org.id)):
+        r = remedy_service.create_remedy(session, coord, walk, remedy_service.RemedyInput(
+            spot_ids=[spot.id], title=f"Beskær buskene ({key})", owner_org_id=org_id))
+        remedy_service.actor_transition(session, coord, r.id, "godkendt", "", r.version)
+        remedy_service.actor_transition(session, coord, r.id, "tildelt", "", r.version)
+        remedies[key] = r
+    session.commit()
+    store = FileStore(app.config["PHOTO_DIR"])
+    link, link_token = remedy_service.create_contractor_link(session, coord, remedies["own"].id,
+                                                             "Anlægsgartner", 30)
+    cfg = app.config
+    remedy_service.contractor_note(session, link, "Før arbejdet", remedy_service.PhotoUpload(
+        jpeg_bytes(color=(30, 140, 60)), cfg["PHOTO_MAX_BYTES"], cfg["PHOTO_MAX_PIXELS"]), store)
+    session.commit()
+    remedy_photo = remedies["own"].photos[0] if getattr(remedies["own"], "photos", None) else None
+    template = session.scalar(sa.select(RemedyTemplate).order_by(RemedyTemplate.id))
+    focus = hotspots.save_focus_area(
+        session, coord, "Stationsområdet",
+        '{"type": "Polygon", "coordinates": [[[12.345, 55.66], [12.36, 55.66], '
+        '[12.36, 55.67], [12.345, 55.67], [12.345, 55.66]]]}')
+    session.commit()
+    redaction = photo_service.add_redaction(session, coord, spot.photos[0], (0.1, 0.1, 0.3, 0.3),
+                                            store, Settings.from_config(cfg))
+    session.commit()
+    world.remedies = {k: r.id for k, r in remedies.items()}
+    world.url_args.update({
+        "remedy_id": remedies["own"].id, "link_id": link.id, "template_id": template.id,
+        "focus_id": focus.id, "redaction_id": redaction.id, "name": "categories",
+        **_photo_args(app, spot)})  # the photo is blurred now: its URLs changed
+    world.endpoint_args = {
+        "contractor.show": {"token": link_token},
+        "contractor.act": {"token": link_token},
+    }
+    if remedy_photo is not None:
+        world.endpoint_args["remedies.remedy_photo"] = {"token": remedy_photo.token,
+                                                        "rendition": "thumb"}
 
 
 def login_as(client, world: World, who: str) -> None:
@@ -259,7 +394,7 @@ def test_permission_matrix(app, world, who):
     wrong = []
     for endpoint, method, rule in endpoints(app):
         expected = EXPECT.get((endpoint, method))
-        url = build_url(app, rule, world.url_args)
+        url = build_url(app, rule, world.args_for(endpoint))
         if expected is None or url is None:
             continue  # reported by test_every_endpoint_is_classified
         client = app.test_client()
@@ -286,7 +421,8 @@ def test_every_endpoint_is_classified(app, world):
     for endpoint, method, rule in endpoints(app):
         if (endpoint, method) not in EXPECT:
             missing.append(f'    ("{endpoint}", "{method}"): page(...),  # {rule.rule}')
-        unknown = set(rule.arguments) - set(rule.defaults or {}) - set(world.url_args)
+        unknown = (set(rule.arguments) - set(rule.defaults or {})
+                   - set(world.args_for(endpoint)))
         if unknown:
             unbuildable.append(f"{rule.rule}: add a sample value for {sorted(unknown)} to "
                                "World.url_args in build_world()")
@@ -303,7 +439,7 @@ def test_post_without_csrf_token_is_refused(app, world):
     """Every POST endpoint refuses a logged-in admin's request that carries no CSRF token."""
     accepted = []
     for endpoint, method, rule in endpoints(app):
-        url = build_url(app, rule, world.url_args)
+        url = build_url(app, rule, world.args_for(endpoint))
         if method == "GET" or url is None:
             continue
         client = app.test_client()
@@ -322,3 +458,125 @@ def test_guest_posting_without_token_is_refused(app, world):
     assert resp.status_code == 400
     assert "error" in resp.get_json()
 
+
+
+def _post(app, world, who, url, data=None):
+    client = app.test_client()
+    login_as(client, world, who)
+    token = csrf_token(client)
+    return client.post(url, data={"csrf_token": token, **(data or {})},
+                       headers={"X-CSRFToken": token})
+
+
+def test_inspector_only_own_remedies(app, world):
+    """The issue: an inspector sees and works only their organisation's remedies (403 else),
+    and a planner reads remedies but moves none."""
+    from walkapp.extensions import db
+    from walkapp.models import Remedy
+
+    own, other = world.remedies["own"], world.remedies["other"]
+    with app.app_context():
+        versions = {r: db.session.get(Remedy, r).version for r in (own, other)}
+        db.session.remove()
+    client = app.test_client()
+    login_as(client, world, "inspektoer")
+    assert client.get(f"/remedies/{own}").status_code == 200
+    assert client.get(f"/remedies/{other}").status_code == 403
+    move = {"to": "i_gang", "version": str(versions[other])}
+    assert _post(app, world, "inspektoer", f"/remedies/{other}/transition",
+                 move).status_code == 403
+    assert _post(app, world, "inspektoer", f"/api/remedies/{other}/transitions",
+                 move).status_code == 403
+    assert _post(app, world, "inspektoer", f"/remedies/{other}/links").status_code == 403
+    ids = {f["id"] for f in client.get("/api/remedies.geojson").get_json()["features"]}
+    assert own in ids and other not in ids
+    move = {"to": "i_gang", "version": str(versions[own])}
+    for url in (f"/remedies/{own}/transition", f"/api/remedies/{own}/transitions"):
+        assert _post(app, world, "planlaegger", url, move).status_code == 403
+    assert _post(app, world, "inspektoer", f"/api/remedies/{own}/transitions",
+                 move).status_code == 200
+
+
+def test_walk_leader_gives_rewalk_verdicts(app, world):
+    """The leader of a re-walk runs it: the page opens and a verdict is recorded."""
+    from walkapp.extensions import db
+    from walkapp.models import Remedy, Walk
+    from walkapp.services import remedies as remedy_service
+    from walkapp.services import walks as walk_service
+
+    with app.app_context():
+        walk = db.session.get(Walk, world.walk_id)
+        rewalk = walk_service.plan_walk(
+            db.session, Actor(user_id=world.users["koordinator"], role="koordinator"),
+            walk_service.WalkInput("Genvandring", walk.area_id, walk.starts_at, "moerke",
+                                   world.users["vandringsleder"], previous_walk_id=walk.id))
+        db.session.commit()
+        rewalk_id = rewalk.id
+        db.session.remove()
+    client = app.test_client()
+    login_as(client, world, "vandringsleder")
+    assert client.get(f"/walks/{rewalk_id}/followup").status_code == 200
+    own = world.remedies["own"]
+    resp = _post(app, world, "vandringsleder", f"/walks/{rewalk_id}/followup/{own}",
+                 {"verdict": "works", "comment": "Lyst nu"})
+    assert resp.status_code == 302
+    with app.app_context():
+        remedy = db.session.get(Remedy, own)
+        assert remedy_service.last_verdict(remedy, rewalk_id) == "works"
+        db.session.remove()
+    assert _post(app, world, "inspektoer", f"/walks/{rewalk_id}/followup/{own}",
+                 {"verdict": "works"}).status_code == 403
+
+
+def test_remedy_spot_photo_is_blurred_for_inspectors(app, world):
+    """remedies.spot_photo sends the blurred file to everyone but coordinators and police."""
+    from walkapp.extensions import db
+    from walkapp.models import Photo
+    from walkapp.photos.store import FileStore
+
+    with app.app_context():
+        photo = db.session.get(Photo, world.url_args["photo_id"])
+        token, sha, key = photo.token, photo.sha256, photo.redaction_key
+        db.session.remove()
+    assert key, "the world's photo has a redaction rectangle"
+    store = FileStore(app.config["PHOTO_DIR"])
+    clean = store.path(sha, "display.jpg").read_bytes()
+    blurred = store.path(sha, f"r-{key}-display.jpg").read_bytes()
+    assert clean != blurred
+    got = {}
+    for who in ("inspektoer", "deltager", "guest", "planlaegger", "koordinator",
+                "vandringsleder"):
+        client = app.test_client()
+        login_as(client, world, who)
+        resp = client.get(f"/remedies/spot-photos/{token}/display.jpg")
+        assert resp.status_code == 200, who
+        assert "immutable" not in resp.headers["Cache-Control"]  # depends on who asks
+        got[who] = resp.data
+    for who in ("inspektoer", "deltager", "guest", "planlaegger"):
+        assert got[who] == blurred, who
+    for who in ("koordinator", "vandringsleder"):  # the world's leader is police
+        assert got[who] == clean, who
+    client = app.test_client()
+    login_as(client, world, "koordinator")
+    resp = client.get(f"/remedies/spot-photos/{token}/display.jpg?blur=1")
+    assert resp.data == blurred  # the publishable report asks for the blurred set
+
+
+def test_remedy_spot_photo_blurs_a_pending_photo_first(app, world):
+    """A photo whose detection has not run is never sent before detection has run."""
+    from walkapp.extensions import db
+    from walkapp.models import Photo
+
+    with app.app_context():
+        photo = db.session.get(Photo, world.url_args["photo_id"])
+        photo.blur_pending, token = True, photo.token
+        db.session.commit()
+        db.session.remove()
+    client = app.test_client()
+    login_as(client, world, "inspektoer")
+    resp = client.get(f"/remedies/spot-photos/{token}/thumb.jpg")
+    assert resp.status_code == 200
+    with app.app_context():
+        photo = db.session.get(Photo, world.url_args["photo_id"])
+        assert photo.blur_pending is False
+        db.session.remove()

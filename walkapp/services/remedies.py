@@ -852,8 +852,10 @@ def verdict(session, actor: Actor, walk: Walk, remedy_id: int, works: bool,
     remedy = _load(session, remedy_id)
     if walk.previous_walk_id is None or remedy.walk_id != walk.previous_walk_id:
         raise NotFound(N_("No such remedy."))
+    from walkapp.services.walks import is_leader
+
     participant = _participant(session, actor, walk)
-    if participant is None and not rd.may_manage(actor.role):
+    if participant is None and not rd.may_manage(actor.role) and not is_leader(actor, walk):
         raise PermissionDenied(N_("You are not a participant of this walk."))
     label = participant.display_name if participant and participant.display_name else \
         _label(session, actor)

@@ -13,7 +13,9 @@ from walkapp.extensions import db
 from walkapp.geo.shapes import from_db
 from walkapp.maps.builder import add_area, base_map, parts
 from walkapp.models import Organisation, Remedy
+from walkapp.photos.processing import Settings
 from walkapp.photos.store import FileStore
+from walkapp.services import photos as photo_service
 from walkapp.services import remedies as remedy_service
 from walkapp.services import report as report_service
 from walkapp.services import walks as walk_service
@@ -141,7 +143,11 @@ def _report(walk_id: int, pdf: bool):
         if not pdf:
             return url_for("remedies.spot_photo", token=photo.token, rendition=rendition,
                            blur="1" if data.public else None)
-        # The publishable version uses the blurred renditions where the photo has them.
+        # The publishable version uses the blurred renditions where the photo has them;
+        # a photo whose detection has not run yet is blurred first, or left out.
+        if data.public and photo_service.is_pending(photo) and not photo_service.blur_photo(
+                db.session, photo, store, Settings.from_config(current_app.config)):
+            return None
         key = getattr(photo, "redaction_key", None) if data.public else None
         path = remedy_service.photo_file(store, photo.sha256, rendition, key)
         return path.as_uri() if path else None
@@ -201,7 +207,8 @@ def _followup_context(walk, **extra):
 def _followup_walk(walk_id: int):
     actor = current_actor()
     walk = walk_service.get_walk(db.session, walk_id)
-    if not rd.may_manage(actor.role) and \
+    # The walk's leader runs the re-walk too (DOMAIN.md: walk leaders run a walk).
+    if not rd.may_manage(actor.role) and not walk_service.is_leader(actor, walk) and \
             walk_service.participant_of(db.session, actor, walk) is None:
         raise PermissionDenied(N_("You are not a participant of this walk."))
     return walk

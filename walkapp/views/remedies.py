@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from walkapp.api.remedies import photo_store, photo_upload
 from walkapp.domain import remedies as rd
 from walkapp.domain.errors import DomainError, PermissionDenied, ValidationError
+from walkapp.domain.photos import sees_unredacted
 from walkapp.extensions import db
 from walkapp.maps.builder import base_map, parts
 from walkapp.models import Organisation, Photo, Remedy, RemedyPhoto, Spot, User
@@ -266,10 +267,34 @@ def spot_photo(token: str, rendition: str):
             for r in remedies)
         if not ok:
             abort(404)
-    # Faces and plates stay blurred for everyone but coordinators (the photos issue's rule).
-    blur = not rd.may_manage(actor.role) or request.args.get("blur") == "1"
-    key = getattr(photo, "redaction_key", None) if blur else None
-    return _send(photo.sha256, rendition, key)
+    return _send_spot_photo(actor, photo, rendition, request.args.get("blur") == "1")
+
+
+def _send_spot_photo(actor, photo: Photo, rendition: str, blur: bool):
+    """Send the variant the photo service gives *actor*: blurred for everyone but those who
+    see photos unredacted (coordinators, administrators, police); *blur* asks for the blurred
+    set even then (the publishable report). Never falls back to the clean file."""
+    from walkapp.photos.processing import Settings
+    from walkapp.services import photos as photo_service
+
+    store = photo_store()
+    blur = blur or not sees_unredacted(actor)
+    if blur and photo_service.is_pending(photo) and not photo_service.blur_photo(
+            db.session, photo, store, Settings.from_config(current_app.config)):
+        abort(503)  # detection failed for now; the photo stays withheld
+    variant = photo_service.variant_for(actor, photo)
+    if blur and photo.redaction_key:
+        variant = "r-" + photo.redaction_key
+    if variant == photo_service.PENDING:
+        abort(503)
+    name = photo_service.served_name(photo, variant, rendition, "jpg")
+    path = store.path(photo.sha256, name) if name else None
+    if path is None or not path.exists():
+        abort(404)
+    resp = send_file(path, mimetype="image/jpeg", max_age=31536000, conditional=True)
+    # The variant depends on who asks and may change when rectangles do: no shared caching.
+    resp.headers["Cache-Control"] = "private, no-cache"
+    return resp
 
 
 # ---------------------------------------------------------------- catalogue and settings
