@@ -30,9 +30,20 @@ def test_coordinator_draws_a_route_and_plans_the_walk(live_server, browser, arti
     page.click(".leaflet-draw-draw-polyline")
     box = page.locator(".plan-map .map-box").bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    for dx, dy in ((-120, 60), (0, 0), (110, -50)):
+    vertices = page.locator(".plan-map .leaflet-editing-icon")
+    for n, (dx, dy) in enumerate(((-120, 60), (0, 0), (110, -50)), start=1):
         page.mouse.click(cx + dx, cy + dy)
-        page.wait_for_timeout(150)
+        # leaflet-draw ignores a click while the map still moves: wait for each vertex.
+        for _ in range(3):
+            try:
+                page.wait_for_function(
+                    "n => document.querySelectorAll('.plan-map .leaflet-editing-icon').length >= n",
+                    arg=n, timeout=2000)
+                break
+            except Exception:
+                page.mouse.click(cx + dx, cy + dy)
+        assert vertices.count() == n
+        page.wait_for_timeout(400)  # not a double click
     page.mouse.click(cx + 110, cy - 50)  # the last point again finishes the line
     page.wait_for_function("() => document.getElementById('route').value.includes('LineString')")
     assert page.inner_text("#route-state") == "Der er tegnet en rute."

@@ -119,10 +119,31 @@ def test_bad_page_fields_are_422(client, walk_and_guest):
     assert resp.status_code == 422 and resp.get_json()["field"] == "photo_lat"
 
 
+def _decodes(path) -> bool:
+    import warnings
+
+    import pillow_heif
+    from PIL import Image
+
+    pillow_heif.register_heif_opener()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as img:
+                if img.width * img.height > 60_000_000:
+                    return False
+                img.load()
+        return True
+    except Exception:
+        return False
+
+
 def test_broken_files_get_4xx_and_leave_nothing(app, client, walk_and_guest, shared_data):
     walk_id, token = walk_and_guest
     rows = list(csv.DictReader((shared_data / "images/INDEX.csv").open(encoding="utf-8")))
-    broken = [r for r in rows if not r["pillow_decode"].startswith("ok")]
+    # Broken means: this Pillow + pillow-heif cannot decode it (INDEX.csv was made with
+    # other versions; a newer pillow-heif reads e.g. exiftool's QuickTime.heic).
+    broken = [r for r in rows if not _decodes(shared_data / "images" / r["file"])]
     assert len(broken) >= 10
     for row in broken:
         data = (shared_data / "images" / row["file"]).read_bytes()
