@@ -54,6 +54,105 @@
     });
   }
 
+  // Gi* cells and DBSCAN clusters are slow over many spots: the page arrives without them and
+  // they are fetched here from /api/hotspots.geojson with the page's own filters.
+  function esc(v) {
+    return String(v).replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; });
+  }
+  function tip(fields, names) {
+    return function (f) {
+      return "<table>" + fields.map(function (k, i) {
+        return "<tr><th>" + esc(names[i]) + "</th><td>" + esc(f.properties[k]) + "</td></tr>";
+      }).join("") + "</table>";
+    };
+  }
+  function fillTable(key, rows, extra) {
+    var box = document.querySelector('[data-deferred-table="' + key + '"]');
+    if (!box) return;
+    var wait = box.querySelector("[data-deferred-wait]");
+    var wrap = box.querySelector(".table-wrap");
+    if (!rows.length) { if (wait) wait.textContent = box.getAttribute("data-empty"); return; }
+    box.querySelector("tbody").innerHTML = rows.map(function (r) {
+      return "<tr>" + r.map(function (v) { return "<td>" + esc(v) + "</td>"; }).join("") + "</tr>";
+    }).join("");
+    wrap.hidden = false;
+    if (wait) { if (extra) wait.textContent = extra; else wait.remove(); if (extra) box.appendChild(wait); }
+  }
+  var LEVEL = { 3: "99 %", 2: "95 %", 1: "90 %" };
+  var shows = {
+    gi: function (fc) {
+      var hot = fc.features.filter(function (f) { return f.properties.class_level !== 0; });
+      var names = (cfg.labels || {}).gi_fields || ["cell_id", "count", "z", "p_fdr"];
+      var lyr = L.geoJSON({ type: "FeatureCollection", features: hot }, {
+        style: function (f) {
+          var c = (cfg.colours || {})[f.properties["class"]] || "#888";
+          return { color: c, weight: 0.5, fillColor: c, fillOpacity: 0.6 };
+        }
+      }).bindTooltip(function (l) {
+        var p = l.feature.properties;
+        return tip(["cell_id", "count", "z", "p_fdr"], names)({ properties: {
+          cell_id: p.cell_id, count: p.count, z: p.z, p_fdr: Number(p.p_fdr.toPrecision(2)) } });
+      });
+      var top = hot.filter(function (f) { return f.properties.class_level > 0; })
+        .map(function (f) { return f.properties; })
+        .sort(function (a, b) { return b.z - a.z; });
+      fillTable("gi", top.slice(0, 50).map(function (p) {
+        return [p.cell_id, p.count, p.z.toFixed(1), p.p_fdr.toFixed(4), LEVEL[p.class_level]];
+      }), top.length > 50 ? document.querySelector('[data-deferred-table="gi"]')
+        .getAttribute("data-more").replace("__N__", top.length - 50) : "");
+      return lyr;
+    },
+    clusters: function (fc) {
+      var names = (cfg.labels || {}).cluster_fields || ["cluster", "count", "categories", "dark"];
+      fc.features.forEach(function (f) {
+        var p = f.properties, cc = p.category_counts || {};
+        p.categories_text = Object.keys(cc).map(function (c) { return c + " (" + cc[c] + ")"; }).join(", ");
+        p.dark_pct = Math.round(100 * p.dark_share);
+      });
+      fillTable("clusters", fc.features.slice(0, 30).map(function (f) {
+        var p = f.properties;
+        return [p.cluster, p.count, p.categories_text, p.dark_pct];
+      }));
+      return L.geoJSON(fc, { style: { color: "#111827", weight: 2.5, fillOpacity: 0, dashArray: "6 3" } })
+        .bindTooltip(function (l) { return tip(["cluster", "count", "categories_text", "dark_pct"], names)(l.feature); });
+    }
+  };
+  var deferred = cfg.deferred || {};
+  var statusEl = document.querySelector("[data-deferred-status]");
+  var waiting = Object.keys(deferred).length, failed = false;
+  function said(kind) { if (statusEl) statusEl.textContent = statusEl.getAttribute("data-" + kind); }
+  if (waiting) {
+    said("loading");
+    document.querySelectorAll("[data-deferred-wait]").forEach(function (el) {
+      if (statusEl) el.textContent = statusEl.getAttribute("data-loading");
+    });
+  }
+  Object.keys(deferred).forEach(function (key) {
+    fetch(deferred[key], { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (fc) {
+        var lyr = shows[key](fc), group = layer(cfg.layers[key]);
+        if (group) group.addLayer(lyr);
+        // Keep the drawing order of the synchronous page: cells, outlines, spots, remedies.
+        ["gi", "clusters", "spots", "remedies"].forEach(function (k) {
+          var g = layer(cfg.layers[k]);
+          if (g && g.bringToFront) g.bringToFront();
+        });
+      })
+      .catch(function () { failed = true; })
+      .then(function () {
+        waiting -= 1;
+        if (!waiting) {
+          said(failed ? "failed" : "done");
+          if (failed && statusEl && cfg.sync_url) {
+            var a = document.createElement("a");
+            a.href = cfg.sync_url; a.textContent = " " + statusEl.getAttribute("data-retry");
+            statusEl.appendChild(a);
+          }
+        }
+      });
+  });
+
   // Focus areas: draw a polygon with Leaflet.draw and put its GeoJSON in the form.
   if (cfg.draw && window.L && L.Control && L.Control.Draw) {
     var drawn = new L.FeatureGroup().addTo(map);

@@ -1,7 +1,9 @@
 """Hotspot benchmark: 100,000 spots over Albertslund.
 
 Targets (issue 5): the full analysis (grid, Gi* with 999 permutations, density, clusters) under
-5 s and 1 GB; the planner map page under 1 s server time and 1.5 MB.
+5 s and 1 GB; the planner map page under 1 s server time and 1.5 MB. The page renders without
+Gi* and DBSCAN (planner.js fetches them from /api/hotspots.geojson after load), so it is timed
+cold, and the two deferred requests separately.
 """
 
 import os
@@ -96,26 +98,38 @@ def analysis(app, backend: str) -> None:
             print(f"[{backend}]   {method} alone (incl. load): {time.perf_counter() - t:.2f} s")
 
 
+def _get(client, url: str) -> tuple[float, int, int]:
+    t = time.perf_counter()
+    resp = client.get(url)
+    return (time.perf_counter() - t) * 1000, len(resp.get_data()), resp.status_code
+
+
 def page(app, backend: str) -> None:
+    """The page renders with the cheap layers; planner.js then fetches Gi* and DBSCAN."""
     from walkapp.services import hotspots as svc
 
     if True:
         client = app.test_client()
         login(client, "planner@bench.dk", "bench-pass-1")
+        for query in ("", "?category=LYS&darkness=moerke"):
+            svc._CACHE.clear()
+            for label in ("cold cache", "warm cache"):
+                ms, size, status = _get(client, f"/planner/{query}")
+                ok = status == 200 and ms < 1000 and size < 1.5 * 2**20
+                print(f"[{backend}] planner map page{query or ''} ({label}): {ms:.0f} ms server "
+                      f"time, {size / 1024:.0f} KiB (targets < 1 s, < 1.5 MB) "
+                      f"{'OK' if ok else 'OVER TARGET'}")
+                if label == "cold cache":  # what planner.js fetches right after the page
+                    sep = "&" if query else "?"
+                    for method in ("gi", "dbscan"):
+                        ms, size, status = _get(
+                            client, f"/api/hotspots.geojson{query}{sep}method={method}")
+                        print(f"[{backend}]   deferred layer {method} (cold, after the page): "
+                              f"{ms:.0f} ms, {size / 1024:.0f} KiB, HTTP {status}")
         svc._CACHE.clear()
-        for label in ("cold cache", "warm cache", "warm cache"):
-            t = time.perf_counter()
-            resp = client.get("/planner/")
-            ms = (time.perf_counter() - t) * 1000
-            size = len(resp.get_data())
-            ok = resp.status_code == 200 and ms < 1000 and size < 1.5 * 2**20
-            print(f"[{backend}] planner map page ({label}): {ms:.0f} ms server time, "
-                  f"{size / 1024:.0f} KiB (targets < 1 s, < 1.5 MB) "
-                  f"{'OK' if ok else 'OVER TARGET'}")
-        t = time.perf_counter()
-        resp = client.get("/planner/?category=LYS&darkness=moerke")
-        print(f"[{backend}] planner map page, new filter (cold): "
-              f"{(time.perf_counter() - t) * 1000:.0f} ms, {len(resp.get_data()) / 1024:.0f} KiB")
+        ms, size, _status = _get(client, "/planner/?sync=1")
+        print(f"[{backend}] planner map page ?sync=1 (no-JS, everything before rendering, cold): "
+              f"{ms:.0f} ms, {size / 1024:.0f} KiB")
 
 
 def main() -> None:

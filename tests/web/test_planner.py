@@ -67,10 +67,47 @@ def test_planner_map_page_renders_layers_legend_and_explanations(client, world):
     html = resp.get_data(as_text=True)
     assert "Vary" in resp.headers and "HX-Request" in resp.headers["Vary"]
     assert "Getis" in html or "Gi*" in html
-    assert "100m_" in html  # hot cells listed next to the map (list alternative)
     assert "leaflet.js" in html and "planner.js" in html
     assert not re.search(r'(src|href)="https?://', html), "no off-site assets"
     assert "150 m" in html  # stated density bandwidth
+    # the no-JS page (?sync=1) lists the hot cells next to the map (list alternative)
+    sync = client.get("/planner/?sync=1").get_data(as_text=True)
+    assert "100m_" in sync and 'id="hot-cells"' not in sync
+
+
+def test_first_html_does_not_wait_for_gi_or_dbscan(client, world, monkeypatch):
+    from walkapp.domain import hotspots as hs
+    from walkapp.services import hotspots as svc
+
+    def boom(*_a, **_k):
+        raise AssertionError("the page must not run this analysis before rendering")
+
+    svc._CACHE.clear()
+    monkeypatch.setattr(hs, "getis_ord", boom)
+    monkeypatch.setattr(hs, "dbscan_labels", boom)
+    login(client, world["planner"])
+    resp = client.get("/planner/?category=LYS&band=300")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert "100m_" not in html and 'id="hot-cells"' in html and 'id="cluster-list"' in html
+    assert 'aria-live="polite"' in html and "data-deferred-status" in html
+    box = re.search(r"data-planner='([^']*)'", html).group(1)
+    wiring = json.loads(box.replace("&#34;", '"').replace("&amp;", "&"))
+    gi_url, db_url = wiring["deferred"]["gi"], wiring["deferred"]["clusters"]
+    assert "method=gi" in gi_url and "category=LYS" in gi_url and "band=300" in gi_url
+    assert "method=dbscan" in db_url and "category=LYS" in db_url
+    assert "sync=1" in wiring["sync_url"] and "sync=1" in html  # no-JS link
+    monkeypatch.undo()
+    fc = client.get(gi_url).get_json()  # what planner.js fetches after load
+    assert fc["parameters"]["band_m"] == 300 and fc["parameters"]["category"] == ["LYS"]
+
+
+def test_too_few_data_page_does_not_fetch_gi(client, world):
+    login(client, world["planner"])
+    html = client.get("/planner/?from=2030-01-01").get_data(as_text=True)
+    assert "Too few data" in html or "For få data" in html or "for få data" in html.lower()
+    box = re.search(r"data-planner='([^']*)'", html).group(1)
+    assert '"gi"' not in box.split("deferred", 1)[1].split("}", 1)[0]
 
 
 def test_roles_other_than_planners_get_403(client, world):

@@ -101,14 +101,29 @@ def _remedy_rows(f):
     return rows
 
 
+ASYNC_LAYERS = {"gi": "gi", "clusters": "dbscan"}  # map layer -> /api/hotspots.geojson method
+
+
+def _analysis_args() -> dict:
+    """The request's filter and settings arguments, for the API URLs of the deferred layers."""
+    return {k: request.args.getlist(k) for k in request.args
+            if k not in ("layers", "c", "sync", "method")}
+
+
 @bp.get("/")
 def index():
+    """The hotspot map. Gi* and DBSCAN are slow over many spots, so by default the page renders
+    at once with the cheap layers and planner.js fetches those two from /api/hotspots.geojson;
+    ``?sync=1`` (the no-JS link) computes everything before rendering."""
     f, s, layers = _state()
-    a = svc.analyse(db.session, current_actor(), f, s)
+    sync = request.args.get("sync") == "1"
+    a = svc.analyse(db.session, current_actor(), f, s,
+                    methods=svc.METHODS if sync else ("kde",))
+    too_few = len(a.utryg) < s.min_points
     areas = feature_collection(svc.area_features(db.session))
     focus = svc.list_focus_areas(db.session, current_actor())
     remedies = _remedy_rows(f) if svc.remedy_model() is not None else []
-    gi_fc = None if a.too_few else feature_collection(svc.gi_features(a.gi, True))
+    gi_fc = None if (too_few or not sync) else feature_collection(svc.gi_features(a.gi, True))
     map_gi = None if gi_fc is None else feature_collection([
         {"type": "Feature", "geometry": feat["geometry"], "properties": {
             k: feat["properties"][k] for k in ("cell_id", "count", "z", "p_fdr", "class")}}
@@ -116,20 +131,33 @@ def index():
     for feat in map_gi["features"] if map_gi else []:
         feat["properties"]["p_fdr"] = float(f"{feat['properties']['p_fdr']:.2g}")
     raster = svc.density_raster(a.kde, max_px=360)
+    pending = () if sync else tuple(ASYNC_LAYERS)
     parts, wiring = hmap.planner_map(
         current_app.config, bounds=_bounds(a.points, areas), labels=_labels(), shown=layers,
         spots_fine=svc.spot_aggregates(a.utryg, 100), spots_coarse=svc.spot_aggregates(a.utryg,
                                                                                      1000),
-        density=raster, gi_cells=map_gi, cluster_fc=_cluster_fc(a.clusters),
-        focus_fc=feature_collection(svc.focus_features(focus)), area_fc=areas, remedies=remedies)
+        density=raster, gi_cells=map_gi, cluster_fc=_cluster_fc(a.clusters) if sync else None,
+        focus_fc=feature_collection(svc.focus_features(focus)), area_fc=areas, remedies=remedies,
+        pending=pending)
     wiring["view"] = _view_center()
+    if pending:
+        args = _analysis_args()
+        wiring["deferred"] = {
+            key: url_for("api.hotspots_geojson", method=method, **args)
+            for key, method in ASYNC_LAYERS.items() if not (too_few and key == "gi")}
+        wiring["colours"] = hmap.GI_COLOURS
+        wiring["sync_url"] = url_for("planner.index", sync="1", **args)
+        wiring["labels"] = {k: v for k, v in _labels().items() if k.endswith("_fields")}
     hot = sorted((feat["properties"] for feat in (gi_fc or {"features": []})["features"]
                   if feat["properties"]["class_level"] > 0), key=lambda p: -p["z"])
     return render("planner/index.html", a=a, f=f, s=s, layers=layers, parts=parts,
                   wiring=hmap.wiring_json(wiring), hot=hot, clusters=a.clusters,
                   remedies=remedies, density_max=raster[2] if raster else None,
                   choices=svc.choices(db.session), layer_keys=hmap.LAYER_KEYS,
-                  labels=_labels(), gi_colours=hmap.GI_COLOURS,
+                  labels=_labels(), gi_colours=hmap.GI_COLOURS, sync=sync, too_few=too_few,
+                  sync_url=url_for("planner.index", sync="1", **_analysis_args(),
+                                   **{k: request.args[k] for k in ("layers", "c")
+                                      if k in request.args}),
                   remedy_colours=hmap.REMEDY_COLOURS)
 
 
