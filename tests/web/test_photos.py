@@ -334,3 +334,17 @@ def test_failed_detection_serves_a_placeholder_never_the_photo(app, client, walk
     assert Image.open(io.BytesIO(resp.data)).size == (320, 240)
     assert client.get(photo["display"].replace("/p/", "/c/")).status_code == 404
     assert _pending_count(app) == 1
+
+
+def test_truncated_photo_refused_after_a_pdf_report(app, client, walk_and_guest):
+    """WeasyPrint flips Pillow's LOAD_TRUNCATED_IMAGES on import; uploads must still refuse."""
+    from PIL import ImageFile
+
+    from walkapp.services.report import render_pdf
+
+    assert render_pdf("<p>x</p>", "file:///").startswith(b"%PDF")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    walk_id, token = walk_and_guest
+    whole = jpeg_bytes(size=(1200, 900))
+    resp = post_spot(client, walk_id, token, spot_form(), [whole[: len(whole) // 2]])
+    assert resp.status_code == 422 and resp.get_json()["field"] == "photo"

@@ -125,8 +125,12 @@ def _nice(value: float) -> float:
 
 def render_pdf(html: str, base_url: str) -> bytes:
     """Render the report HTML to PDF (WeasyPrint; local files and data: URIs only)."""
+    from PIL import ImageFile
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
+    # Importing WeasyPrint makes Pillow accept truncated images in the whole process; uploads
+    # must keep refusing them, and a report embeds only our own complete renditions.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     fetcher = URLFetcher(allowed_protocols=("file", "data"))
     return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
