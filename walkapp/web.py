@@ -1,6 +1,7 @@
 """Glue between Flask and the services: actor, locale, errors, fragments, blueprints."""
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import g, jsonify, make_response, render_template, request, session
 from flask_babel import gettext
 from flask_login import current_user
@@ -99,7 +100,8 @@ def init_app(app) -> None:
     def load_user(user_id: str):
         from walkapp.models import User
 
-        return db.session.get(User, int(user_id))
+        # The organisation is needed by every request's Actor: load it in the same query.
+        return db.session.get(User, int(user_id), options=[so.joinedload(User.organisation)])
 
     login.login_view = "auth.login"
     login.login_message = None

@@ -386,9 +386,10 @@ def photo_properties(photo, photo_url: Callable, actor: Actor | None = None) -> 
 
 
 def _properties(spot, codes: list[str], photos: list[dict], role_label: str | None,
-                actor: Actor | None) -> dict:
-    own = bool(actor and spot.participant_id is not None
-               and spot.participant_id in actor.guest_participations.values())
+                actor: Actor | None, own_ids: set[int] | None = None) -> dict:
+    if own_ids is None:
+        own_ids = set(actor.guest_participations.values()) if actor else set()
+    own = spot.participant_id is not None and spot.participant_id in own_ids
     return {
         "id": spot.id,
         "client_uuid": spot.client_uuid,
@@ -430,29 +431,29 @@ def spot_features(session, actor: Actor, f: SpotFilter, photo_url: Callable) -> 
     """Return the GeoJSON Features of query_spots(), built from plain rows (the API's hot path)."""
     codes_of = (sa.select(sa.func.aggregate_strings(spot_categories.c.code, ","))
                 .where(spot_categories.c.spot_id == Spot.id).scalar_subquery())
-    photo_count = (sa.select(sa.func.count(Photo.id)).where(Photo.spot_id == Spot.id)
-                   .scalar_subquery())
     q = _filtered(sa.select(
         Spot.id, Spot.client_uuid, Spot.walk_id, Spot.kind, Spot.feeling, Spot.note, Spot.light,
         Spot.visibility, Spot.hidden, Spot.accuracy_m, Spot.location_source, Spot.participant_id,
         Spot.version, Spot.observed_at, Spot.created_at, Spot.updated_at,
         gf.ST_X(Spot.geom).label("x"), gf.ST_Y(Spot.geom).label("y"),
-        Participant.role_label, codes_of.label("codes"), photo_count.label("n_photos"),
+        Participant.role_label, codes_of.label("codes"),
     ).outerjoin(Participant, Participant.id == Spot.participant_id), session, actor, f)
     rows = session.execute(q.order_by(Spot.id).limit(f.limit)).all()
     order = dict(session.execute(sa.select(Category.code, Category.sort)).all())
     photos: dict[int, list[dict]] = {r.id: [] for r in rows}
-    with_photos = [r.id for r in rows if r.n_photos]
-    for chunk in (with_photos[i:i + 1000] for i in range(0, len(with_photos), 1000)):
-        for ph in session.execute(sa.select(*PHOTO_COLUMNS).where(Photo.spot_id.in_(chunk))
-                                  .order_by(Photo.id)):
-            photos[ph.spot_id].append(photo_properties(ph, photo_url, actor))
+    if rows:
+        # The photos of the same selection: one indexed join, no list of ids to bind.
+        q_photos = _filtered(sa.select(*PHOTO_COLUMNS).join(Spot, Spot.id == Photo.spot_id),
+                             session, actor, f)
+        for ph in session.execute(q_photos.order_by(Photo.id)):
+            if ph.spot_id in photos:
+                photos[ph.spot_id].append(photo_properties(ph, photo_url, actor))
+    own_ids = set(actor.guest_participations.values())
     return [
         {"type": "Feature", "id": r.id,
          "geometry": {"type": "Point", "coordinates": [r.x, r.y]},
          "properties": _properties(
-             r, _codes(r.codes, order), photos[r.id],
-             r.role_label, actor)}
+             r, _codes(r.codes, order), photos[r.id], r.role_label, actor, own_ids)}
         for r in rows
     ]
 
