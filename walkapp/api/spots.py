@@ -1,4 +1,5 @@
-from flask import current_app, jsonify, request, url_for
+import orjson
+from flask import Response, current_app, jsonify, request, url_for
 
 from walkapp.api import bp
 from walkapp.domain.errors import N_, ValidationError
@@ -67,10 +68,14 @@ def get_spot(spot_id: int):
 @bp.get("/spots.geojson")
 def spots_geojson():
     actor = current_actor()
-    f = spot_service.parse_filter(request.args, spot_service.known_categories(db.session))
+    # The category list is only needed to check a category filter.
+    known = spot_service.known_categories(db.session) if request.args.get("category") else ()
+    f = spot_service.parse_filter(request.args, known)
     features = spot_service.spot_features(db.session, actor, f, photo_url)
-    resp = jsonify({"type": "FeatureCollection", "features": features,
-                    "numberReturned": len(features)})
+    # orjson: this answer can hold thousands of features, and it encodes them ~4x faster.
+    body = orjson.dumps({"type": "FeatureCollection", "features": features,
+                         "numberReturned": len(features)})
+    resp = Response(body, mimetype="application/geo+json")
     resp.headers["Cache-Control"] = "private, no-store"
     return resp
 
