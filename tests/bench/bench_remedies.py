@@ -70,7 +70,7 @@ def populate_report(app) -> int:
             for j in range(2):
                 ph = process(_photo(rng, i * 2 + j), max_bytes=25 * 2**20,
                              max_pixels=60_000_000)
-                for name, blob in ph.renditions.items():
+                for name, blob in ph.files.items():
                     store.save(ph.sha256, name, blob)
                 spot.photos.append(Photo(sha256=ph.sha256, token=uuid.uuid4().hex,
                                          width=ph.width, height=ph.height, source_format="JPEG"))

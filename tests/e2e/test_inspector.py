@@ -34,8 +34,7 @@ def _setup(live_server, email):
                      max_pixels=10**8)
         store = FileStore(app.config["PHOTO_DIR"])
         for name in ("thumb", "display"):
-            store.save(ph.sha256, f"{name}.jpg", ph.renditions.get(f"{name}.jpg")
-                       or ph.renditions[name])
+            store.save(ph.sha256, f"{name}.jpg", ph.files[f"{name}.jpg"])
         spot = Spot(client_uuid=str(uuid.uuid4()), walk_id=walk_id, kind="utryg",
                     geom=to_db(point(12.3601, 55.6546)), note="Buskene skjuler stien",
                     categories=list(s.scalars(sa.select(Category).where(Category.code == "BEV"))))

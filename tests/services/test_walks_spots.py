@@ -65,7 +65,7 @@ def test_spot_with_photos_is_all_or_nothing(session, tmp_path):
     result = _add(session, guest, walk, tmp_path, [photo])
     assert result.created and len(result.spot.photos) == 1
     files = [f for f in (tmp_path / "photos").rglob("*") if f.is_file()]
-    assert len(files) == len(photo.renditions)  # every rendition, once
+    assert len(files) == len(photo.files)  # every rendition, once
 
 
 def test_failed_commit_removes_written_files(session, tmp_path, monkeypatch):

@@ -4,7 +4,6 @@ import csv
 import io
 import logging
 import math
-import shutil
 import subprocess
 
 import pytest
@@ -233,7 +232,6 @@ def test_alpha_png_becomes_white_background():
     assert thumb.convert("RGB").getpixel((25, 25)) > (240, 240, 240)
 
 
-@pytest.mark.skipif(shutil.which("exiftool") is None, reason="exiftool (libimage-exiftool-perl)")
 def test_exiftool_finds_no_metadata_in_renditions(shared_data, tmp_path):
     data = (shared_data / "images/fixmystreet-potbot/photo_2.JPG").read_bytes()
     photo = process(data, FAST)

@@ -34,8 +34,7 @@ def add_spot(session, walk, lat, lon, cats=("BEV",), visibility="offentlig", not
         ph = process(jpeg_bytes(color=(20, 120, 40)), max_bytes=10**7, max_pixels=10**8)
         store = FileStore(photo_dir)
         for name in ("thumb", "display"):
-            store.save(ph.sha256, f"{name}.jpg", ph.renditions.get(f"{name}.jpg")
-                       or ph.renditions.get(name))
+            store.save(ph.sha256, f"{name}.jpg", ph.files[f"{name}.jpg"])
         spot.photos.append(Photo(sha256=ph.sha256, token=uuid.uuid4().hex, width=ph.width,
                                  height=ph.height, source_format="JPEG"))
     session.add(spot)

@@ -102,10 +102,6 @@ class ProcessedPhoto:
     blur_pending: bool = False  # detection deferred: no blurred renditions yet
 
     @property
-    def renditions(self) -> dict[str, bytes]:
-        return self.files
-
-    @property
     def has_gps(self) -> bool:
         return self.gps_lat is not None and self.gps_lon is not None
 

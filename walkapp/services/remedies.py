@@ -475,11 +475,10 @@ def parse_version(raw) -> int | None:
 def photo_file(store, sha256: str, rendition: str, redaction_key: str | None = None):
     """Return the JPEG file of a stored rendition (spot or remedy photo), or None.
 
-    With *redaction_key*, the blurred rendition ("r-<key>-display.jpg") comes first. Knows
-    both layouts of the photo store: names like "display.jpg" and bare "display".
+    With *redaction_key*, the blurred rendition ("r-<key>-display.jpg") comes first.
     """
     names = [f"r-{redaction_key}-{rendition}.jpg"] if redaction_key else []
-    for name in (*names, f"{rendition}.jpg", rendition):
+    for name in (*names, f"{rendition}.jpg"):
         try:
             path = store.path(sha256, name)
         except ValueError:
@@ -503,13 +502,10 @@ def store_photo(session, remedy: Remedy, upload: PhotoUpload, store, kind: str =
     from walkapp.photos.processing import process
 
     processed = process(upload.data, max_bytes=upload.max_bytes, max_pixels=upload.max_pixels)
-    files = processed.renditions
-    key = getattr(processed, "redaction_key", None)
+    files, key = processed.files, processed.redaction_key
     for name in ("thumb", "display"):
-        # The photo component names files "display.jpg" (blurred: "r-<key>-display.jpg");
-        # older versions used bare names. Store a JPEG per rendition, blurred when it has one.
-        blob = (files.get(f"r-{key}-{name}.jpg") if key else None) or files.get(f"{name}.jpg") \
-            or files.get(name)
+        # Store a JPEG per rendition, the blurred one ("r-<key>-display.jpg") when there is one.
+        blob = (files.get(f"r-{key}-{name}.jpg") if key else None) or files.get(f"{name}.jpg")
         if blob is None:
             raise ValidationError(N_("The photo is broken or incomplete."), "photo")
         store.save(processed.sha256, f"{name}.jpg", blob)
