@@ -8,7 +8,7 @@ FLASK := $(VENV)/bin/flask --app walkapp
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the app needs to run, and the extra ones its tests need.
 RUN_DEBS := python3 python3-venv libsqlite3-mod-spatialite fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
-TEST_DEBS := postgresql postgresql-15-postgis-3 chromium libimage-exiftool-perl
+TEST_DEBS := postgresql postgresql-15-postgis-3 chromium libimage-exiftool-perl poppler-utils
 
 .PHONY: run test bench setup system-run system-test venv assets translations db demo postgis lint clean
 

@@ -8,7 +8,7 @@ from flask import current_app
 from geoalchemy2 import alembic_helpers
 
 import walkapp.models  # noqa: F401  (registers every table)
-from walkapp.dbschema import include_object
+from walkapp.db import include_object
 
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:

@@ -1,17 +1,35 @@
-"""walkapp: safety walks and CPTED follow-up."""
+"""walkapp: safety walks (tryghedsvandringer) and CPTED follow-up.
+
+Rooms, from the bottom up, and what each may import:
+
+- ``domain/``   pure rules (no database, no Flask): roles, catalogue, remedy lifecycle,
+                hotspot statistics, photo rules, parsing of request values (params), clock
+- ``db.py``, ``models/``   the schema (Alembic migrations are the only schema path)
+- ``geo/``, ``photos/``   geometry and photo processing/storage, no Flask
+- ``services/`` use cases named after resources; take a Session, raise domain errors, no Flask
+- ``maps/``     every folium/Leaflet map builder
+- ``web/``      actor, locale, rendering, errors, request inputs, URLs; never views/ or api/
+- ``views/``, ``api/``   thin blueprints over web/ and services/; never each other or models/
+- ``cli/``      flask commands; ``demo/`` the Albertslund demo data
+"""
 
 import gc
-from pathlib import Path
 
 from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+from walkapp.config import ROOT
+
+__all__ = ["ROOT", "create_app"]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure an app; nothing is configured at import time."""
+    # Imported here, not at the top: `import walkapp.domain...` (unit tests, migrations' env)
+    # must not pull in Flask, the views and the scientific stack.
     from walkapp import cli, config, web
+    from walkapp.api import bp as api_bp
     from walkapp.extensions import babel, csrf, db, htmx, login, migrate
+    from walkapp.views import BLUEPRINTS
 
     app = Flask(
         __name__,
@@ -29,6 +47,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     login.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale, timezone_selector=lambda: None)
     web.init_app(app)
+    for bp in BLUEPRINTS:
+        app.register_blueprint(bp)
+    app.register_blueprint(api_bp)
     cli.init_app(app)
     if app.config.get("GC_FREEZE", True):
         # Move everything loaded so far (modules, the scientific stack, metadata) out of the

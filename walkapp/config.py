@@ -7,6 +7,8 @@ from pathlib import Path
 # geoalchemy2 loads SpatiaLite from this name; Debian installs it on the loader path.
 os.environ.setdefault("SPATIALITE_LIBRARY_PATH", "mod_spatialite")
 
+ROOT = Path(__file__).resolve().parent.parent  # the repository: templates/, static/, geodata/
+
 
 class Defaults:
     # Database: a SpatiaLite file in the instance folder unless DATABASE_URL says otherwise.

@@ -6,12 +6,13 @@ import random
 import resource
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
 from tests.bench.common import env_int, fresh_app, login, summary, timed
 from tests.factories import HYLDE, actor_for
+from walkapp.domain import clock
 from walkapp.extensions import db
 
 N_REMEDIES = env_int("BENCH_REMEDIES", 5000)
@@ -79,7 +80,7 @@ def populate_report(app) -> int:
             spot_ids.append(spot.id)
         for k in range(0, N_SPOTS, 3):
             rs.create_remedy(s, actor_for(coord), walk, rs.RemedyInput(
-                spot_ids[k:k + 2], f"Tiltag {k}", deadline=date.today() + timedelta(days=30)))
+                spot_ids[k:k + 2], f"Tiltag {k}", deadline=clock.today() + timedelta(days=30)))
         s.commit()
         return walk.id
 
@@ -140,7 +141,7 @@ def populate_tasks(app) -> None:
         s.flush()
         statuses = ["foreslaaet", "godkendt", "tildelt", "i_gang", "udfoert", "verificeret"]
         minx, miny, maxx, maxy = HYLDE.bounds
-        today = date.today()
+        today = clock.today()
         rows = []
         for i in range(N_REMEDIES):
             lat, lon = rng.uniform(miny, maxy), rng.uniform(minx, maxx)

@@ -1,11 +1,12 @@
 """An inspector on a phone closes a task as done with an after photo (before photo shown)."""
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from tests.factories import actor_for, jpeg_bytes
+from walkapp.domain import clock
 from walkapp.extensions import db
 
 
@@ -44,7 +45,7 @@ def _setup(live_server, email):
         s.flush()
         actor = actor_for(coord)
         r = rs.create_remedy(s, actor, walk, rs.RemedyInput(
-            [spot.id], "Beskær buskene ved stien", deadline=date.today() + timedelta(days=14)))
+            [spot.id], "Beskær buskene ved stien", deadline=clock.today() + timedelta(days=14)))
         rs.actor_transition(s, actor, r.id, "godkendt", "", r.version)
         rs.actor_transition(s, actor, r.id, "tildelt", "", r.version)
         s.commit()

@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 
 from tests.conftest import ADMIN_URL, _plain, _url_with_db, migrate_to_head
 from walkapp import create_app
-from walkapp.dbschema import include_object
+from walkapp.db import include_object
 from walkapp.extensions import db
 
 

@@ -4,13 +4,14 @@ import io
 import re
 import subprocess
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import csrf_from
 from tests.factories import actor_for, jpeg_bytes, make_user, make_walk
+from walkapp.domain import clock
 from walkapp.geo.shapes import point, to_db
 from walkapp.models import Category, OutboxMessage, Photo, Remedy, Spot
 from walkapp.photos.store import FileStore
@@ -133,7 +134,7 @@ def test_geojson_per_role(app, session, env):
 def test_geojson_filters(app, session, env):
     r = assigned_remedy(session, env)
     session.execute(sa.update(Remedy).where(Remedy.id == r.id).values(
-        deadline=date.today() - timedelta(days=3)))
+        deadline=clock.today() - timedelta(days=3)))
     session.commit()
     c, _ = login(app, env["users"]["koordinator"])
     assert len(c.get("/api/remedies.geojson?overdue=1").get_json()["features"]) == 1
@@ -250,7 +251,7 @@ def test_closing_create_remedy_with_past_deadline_is_422(app, session, env):
     c, token = login(app, env["users"]["koordinator"])
     resp = c.post(f"/walks/{env['walk'].id}/closing/remedies", data={
         "csrf_token": token, "spot_ids": str(env["spot"].id), "title": "Lys",
-        "deadline": (date.today() - timedelta(days=2)).isoformat()})
+        "deadline": (clock.today() - timedelta(days=2)).isoformat()})
     assert resp.status_code == 422
     assert "Fristen kan ikke ligge i fortiden." in resp.get_data(as_text=True)
     assert session.scalar(sa.select(sa.func.count(Remedy.id))) == 0

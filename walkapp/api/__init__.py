@@ -1,7 +1,9 @@
-"""JSON and GeoJSON API."""
+"""JSON and GeoJSON endpoints under /api, on one blueprint; each module adds its routes.
 
-from flask import Blueprint
+Like views, the API imports ``web/``, ``services/`` and ``domain/`` only.
+"""
 
-bp = Blueprint("api", __name__, url_prefix="/api")
+from walkapp.api import hotspots, remedies, spots  # noqa: F401,I001  (their routes register on bp)
+from walkapp.api.blueprint import bp
 
-from walkapp.api import hotspots, remedies, spots  # noqa: E402,F401  (routes register on bp)
+__all__ = ["bp"]

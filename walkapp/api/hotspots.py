@@ -1,7 +1,7 @@
 from flask import current_app, jsonify, request
 from flask_login import login_required
 
-from walkapp.api import bp
+from walkapp.api.blueprint import bp
 from walkapp.extensions import db
 from walkapp.services import hotspots as svc
 from walkapp.web import current_actor

@@ -1,26 +1,12 @@
 """Remedies as GeoJSON, and their lifecycle transitions."""
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 
-from walkapp.api import bp
+from walkapp.api.blueprint import bp
 from walkapp.extensions import db
-from walkapp.photos.store import FileStore
 from walkapp.services import remedies as remedy_service
 from walkapp.web import current_actor, error_message
-
-
-def photo_upload(files) -> remedy_service.PhotoUpload | None:
-    """Read the uploaded "photo" field (capped) for the service, or None when absent."""
-    f = files.get("photo")
-    if f is None or (not f.filename and not f.content_length):
-        return None
-    cfg = current_app.config
-    return remedy_service.PhotoUpload(f.read(cfg["PHOTO_MAX_BYTES"] + 1),
-                                      cfg["PHOTO_MAX_BYTES"], cfg["PHOTO_MAX_PIXELS"])
-
-
-def photo_store() -> FileStore:
-    return FileStore(current_app.config["PHOTO_DIR"])
+from walkapp.web.inputs import photo_store, remedy_photo_upload
 
 
 @bp.get("/remedies.geojson")
@@ -45,7 +31,7 @@ def transition(remedy_id: int):
         remedy = remedy_service.actor_transition(
             db.session, actor, remedy_id, str(data.get("to") or ""),
             str(data.get("comment") or ""), remedy_service.parse_version(data.get("version")),
-            photo=photo_upload(request.files), store=photo_store(),
+            photo=remedy_photo_upload(request.files), store=photo_store(),
             new_owner_org_id=int(new_owner) if str(new_owner or "").isdigit() else None)
         db.session.commit()
     except remedy_service.StaleRemedy as exc:

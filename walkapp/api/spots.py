@@ -1,39 +1,14 @@
 import orjson
-from flask import Response, current_app, jsonify, request, url_for
+from flask import Response, jsonify, request, url_for
 
-from walkapp.api import bp
+from walkapp.api.blueprint import bp
 from walkapp.domain.errors import N_, ValidationError
 from walkapp.extensions import db
 from walkapp.services import spots as spot_service
 from walkapp.services import walks as walk_service
-from walkapp.views.photos import photo_store, photo_url, read_uploads
 from walkapp.web import current_actor
-
-__all__ = ["photo_store", "photo_url", "read_photos"]
-
-
-def limits() -> spot_service.Limits:
-    cfg = current_app.config
-    return spot_service.Limits(max_distance_m=cfg["SPOT_MAX_DISTANCE_FROM_AREA_M"],
-                               note_max_chars=cfg["NOTE_MAX_CHARS"],
-                               photos_per_spot=cfg["PHOTOS_PER_SPOT"])
-
-
-def read_photos(files, form=None) -> list:
-    """Process every uploaded photo before anything is saved; any bad one rejects all."""
-    return read_uploads(files, current_app.config["PHOTOS_PER_SPOT"], form)
-
-
-def _position_from_photo(form: dict, photos) -> dict:
-    """Without a position from the device, place the spot where its photo was taken."""
-    if (form.get("lat") or "").strip() or (form.get("lon") or "").strip():
-        return form
-    located = next((p for p in photos if p.has_gps), None)
-    if located is not None:
-        form = dict(form, lat=repr(located.gps_lat), lon=repr(located.gps_lon),
-                    location_source="photo")
-        form.pop("accuracy_m", None)
-    return form
+from walkapp.web.inputs import photo_store, position_from_photo, read_photos, spot_limits
+from walkapp.web.urls import photo_url
 
 
 @bp.post("/walks/<int:walk_id>/spots")
@@ -47,9 +22,10 @@ def create_spot(walk_id: int):
     existing = spot_service.find_by_client_uuid(db.session, (form.get("client_uuid") or "").strip())
     photos = [] if existing else read_photos(request.files.getlist("photo"), request.form)
     data = spot_service.parse_spot_input(
-        _position_from_photo(form, photos), request.form.getlist("categories"),
-        spot_service.known_categories(db.session), limits())
-    result = spot_service.add_spot(db.session, actor, walk, data, photos, photo_store(), limits())
+        position_from_photo(form, photos), request.form.getlist("categories"),
+        spot_service.known_categories(db.session), spot_limits())
+    result = spot_service.add_spot(db.session, actor, walk, data, photos, photo_store(),
+                                   spot_limits())
     body = spot_service.spot_feature(result.spot, photo_url, current_actor())
     resp = jsonify(body)
     resp.status_code = 201 if result.created else 200
@@ -90,12 +66,12 @@ def update_spot(spot_id: int):
     form.setdefault("location_source", spot.location_source)
     data = spot_service.parse_spot_input(
         form, request.form.getlist("categories"), spot_service.known_categories(db.session),
-        limits(), partial=True)
+        spot_limits(), partial=True)
     version = (request.form.get("version") or "").strip()
     if version and not version.isdigit():
         raise ValidationError(N_("The field %(name)s must be a number."), "version",
                               name="version")
-    spot_service.update_spot(db.session, actor, spot, data, limits(),
+    spot_service.update_spot(db.session, actor, spot, data, spot_limits(),
                              version=int(version) if version else None)
     db.session.commit()
     return jsonify(spot_service.spot_feature(spot, photo_url, actor))

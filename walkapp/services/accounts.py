@@ -48,3 +48,7 @@ def authenticate(session, email: str, password: str) -> User | None:
     if user is None or not user.active or not user.check_password(password or ""):
         return None
     return user
+
+
+def count_users(session) -> int:
+    return session.scalar(sa.select(sa.func.count(User.id))) or 0

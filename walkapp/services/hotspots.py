@@ -15,6 +15,7 @@ from geoalchemy2 import functions as gf
 from shapely.geometry import mapping
 
 from walkapp.domain import hotspots as hs
+from walkapp.domain import params as parse
 from walkapp.domain.actor import Actor
 from walkapp.domain.catalogue import LIGHT, PARTICIPANT_ROLES
 from walkapp.domain.errors import N_, NotFound, PermissionDenied, ValidationError
@@ -94,50 +95,18 @@ class Settings:
                    remedy_radius_m=config["HOTSPOT_REMEDY_RADIUS_M"])
 
 
-def _getlist(args, name: str) -> list[str]:
-    if hasattr(args, "getlist"):
-        values = args.getlist(name)
-    else:
-        value = args.get(name)
-        values = value if isinstance(value, list) else [value] if value else []
-    out = []
-    for v in values:
-        out.extend(p for p in str(v).replace(";", ",").split(",") if p.strip())
-    return [v.strip() for v in out]
-
-
-def _date(args, name: str) -> date | None:
-    raw = (args.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise ValidationError(N_("%(name)s must be a date (YYYY-MM-DD)."), name,
-                              name=name) from exc
-
-
-def _int(args, name: str) -> int | None:
-    raw = (args.get(name) or "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise ValidationError(N_("The field %(name)s must be a number."), name, name=name)
-    return int(raw)
-
-
 def parse_filter(args, known_categories) -> HotspotFilter:
     """Parse query-string filters; raise ValidationError naming the bad parameter.
 
     Several categories select spots with any of them. ``darkness`` is ``moerke`` or
     ``dagslys`` (``1``/``0`` are accepted too).
     """
-    date_from, date_to = _date(args, "from"), _date(args, "to")
+    date_from, date_to = parse.day(args, "from"), parse.day(args, "to")
     if date_from and date_to and date_from > date_to:
         raise ValidationError(N_("The start date must be before the end date."), "from")
     known = set(known_categories)
     cats = []
-    for c in _getlist(args, "category"):
+    for c in parse.values(args, "category"):
         if c.upper() not in known:
             raise ValidationError(N_("Unknown category: %(code)s."), "category", code=c)
         if c.upper() not in cats:
@@ -150,8 +119,8 @@ def parse_filter(args, known_categories) -> HotspotFilter:
     if role is not None and role not in PARTICIPANT_ROLES:
         raise ValidationError(N_("Unknown participant role."), "role")
     return HotspotFilter(date_from=date_from, date_to=date_to, categories=tuple(sorted(cats)),
-                         light=light, area_id=_int(args, "area"), role=role,
-                         walk_id=_int(args, "walk"))
+                         light=light, area_id=parse.integer(args, "area"), role=role,
+                         walk_id=parse.integer(args, "walk"))
 
 
 # name, attribute, type, smallest, largest

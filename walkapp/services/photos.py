@@ -29,6 +29,7 @@ from walkapp.models.types import utcnow
 from walkapp.photos import processing, redact
 from walkapp.photos.processing import FORMATS, SIZES, ProcessedPhoto, Settings, file_name
 from walkapp.photos.store import PhotoStore, StagedWrites, staged
+from walkapp.services.visibility import visible_clause
 
 log = logging.getLogger(__name__)
 CLEAN = "c"  # URL variant of the unblurred renditions
@@ -131,8 +132,6 @@ def may_view(session, actor: Actor, photo: Photo, variant: str = CLEAN) -> bool:
             and not sees_unredacted(actor):
         return False
     if photo.spot_id is not None:
-        from walkapp.services.spots import visible_clause
-
         return session.scalar(sa.select(Spot.id).where(
             Spot.id == photo.spot_id, visible_clause(actor))) is not None
     check = _ACCESS.get(photo.owner_kind)

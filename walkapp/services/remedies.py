@@ -4,13 +4,13 @@ import hashlib
 import math
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from shapely.geometry import MultiPoint
 
+from walkapp.domain import clock
 from walkapp.domain import remedies as rd
 from walkapp.domain.actor import Actor
 from walkapp.domain.errors import N_, Conflict, NotFound, PermissionDenied, ValidationError
@@ -33,12 +33,6 @@ from walkapp.models import (
 )
 from walkapp.models.types import utcnow
 from walkapp.services import notifications
-
-TZ = ZoneInfo("Europe/Copenhagen")
-
-
-def today() -> date:
-    return datetime.now(TZ).date()
 
 
 def who_of(actor: Actor) -> rd.Who:
@@ -334,7 +328,7 @@ def create_remedy(session, actor: Actor, walk: Walk, data: RemedyInput,
                   on: date | None = None) -> Remedy:
     """Create a proposed remedy for spots of *walk* (coordinators only)."""
     _check_manager(actor)
-    on = on or today()
+    on = on or clock.today()
     if not data.spot_ids:
         raise ValidationError(N_("Choose the spots this remedy covers."), "spot_ids")
     spots = list(session.scalars(sa.select(Spot).where(Spot.id.in_(data.spot_ids),
@@ -418,7 +412,7 @@ def update_remedy(session, actor: Actor, remedy_id: int, version: int | None,
         remedy.assignee_id = change.assignee_id
         notes.append(f"assignee={change.assignee_id}")
     if change.deadline is not None and change.deadline != remedy.deadline:
-        rd.check_deadline(change.deadline, on or today())
+        rd.check_deadline(change.deadline, on or clock.today())
         remedy.deadline = change.deadline
         notes.append(f"deadline={change.deadline.isoformat()}")
     if change.priority is not None:
@@ -615,7 +609,7 @@ def check_may_list(who: rd.Who) -> None:
 
 def query_remedies(session, who: rd.Who, f: RemedyFilter, on: date | None = None) -> list[Remedy]:
     check_may_list(who)
-    on = on or today()
+    on = on or clock.today()
     q = sa.select(Remedy).where(visible_clause(who))
     if f.status:
         q = q.where(Remedy.status == f.status)
@@ -634,7 +628,7 @@ def query_remedies(session, who: rd.Who, f: RemedyFilter, on: date | None = None
 
 def remedy_state(remedy: Remedy, on: date | None = None) -> dict:
     """Return the remedy's current state as plain data (API bodies, 409 answers)."""
-    on = on or today()
+    on = on or clock.today()
     last = remedy.events[-1] if remedy.events else None
     return {
         "id": remedy.id,
@@ -674,7 +668,7 @@ def my_tasks(session, actor: Actor, sort: str = "deadline", lat: float | None = 
     who = who_of(actor)
     if actor.role != Role.INSPEKTOER and not rd.may_manage(actor.role):
         raise PermissionDenied(N_("Only inspectors and coordinators have tasks."))
-    on = on or today()
+    on = on or clock.today()
     q = sa.select(Remedy).where(Remedy.status.in_(rd.OPEN_FOR_OWNER), visible_clause(who))
     if actor.role == Role.INSPEKTOER:
         q = q.where(Remedy.owner_org_id == actor.org_id)
@@ -711,7 +705,7 @@ class Board:
 def follow_up_board(session, actor: Actor, on: date | None = None, soon_days: int = 14) -> Board:
     if not rd.may_view_all(actor.role):
         raise PermissionDenied(N_("Only coordinators and planners see the follow-up board."))
-    on = on or today()
+    on = on or clock.today()
     base = sa.select(Remedy).options(so.selectinload(Remedy.owner_org),
                                      so.selectinload(Remedy.area).load_only(Area.id, Area.name))
     unfinished = Remedy.status.in_(rd.UNFINISHED)

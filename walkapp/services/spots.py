@@ -11,6 +11,7 @@ import sqlalchemy.exc as sa_exc
 import sqlalchemy.orm as so
 from geoalchemy2 import functions as gf
 
+from walkapp.domain import params as parse
 from walkapp.domain.actor import Actor
 from walkapp.domain.catalogue import KINDS, LIGHT, LOCATION_SOURCES, VISIBILITY
 from walkapp.domain.errors import N_, NotFound, PermissionDenied, ValidationError
@@ -23,6 +24,7 @@ from walkapp.photos.processing import ProcessedPhoto
 from walkapp.photos.store import PhotoStore, staged
 from walkapp.services import photos as photo_service
 from walkapp.services import walks as walk_service
+from walkapp.services.visibility import visible_clause
 
 
 @dataclass
@@ -249,29 +251,6 @@ def get_spot(session, actor: Actor, spot_id: int) -> Spot:
     return spot
 
 
-def visible_clause(actor: Actor):
-    """Return a WHERE clause for the spots *actor* may see."""
-    levels = sa.or_(Spot.visibility.in_(actor.visibility),
-                    Spot.participant_id.in_(list(actor.guest_participations.values()) or [-1]))
-    if actor.reads_all:
-        return levels
-    led = sa.select(Walk.id).where(Walk.leader_id == actor.user_id) if actor.user_id else None
-    own_walks = []
-    if actor.user_id is not None:
-        own_walks.append(Spot.walk_id.in_(sa.select(Participant.walk_id).where(
-            Participant.user_id == actor.user_id)))
-    if actor.guest_participations:
-        own_walks.append(Spot.walk_id.in_(list(actor.guest_participations)))
-    conds = []
-    if led is not None:
-        conds.append(Spot.walk_id.in_(led))
-    if own_walks:
-        conds.append(sa.and_(sa.or_(*own_walks), sa.not_(Spot.hidden)))
-    if not conds:
-        return sa.false()
-    return sa.and_(levels, sa.or_(*conds))
-
-
 @dataclass
 class SpotFilter:
     bbox: tuple[float, float, float, float] | None = None
@@ -289,22 +268,8 @@ class SpotFilter:
 
 def parse_filter(args, known: Iterable[str]) -> SpotFilter:
     """Parse query-string filters; raise ValidationError naming the bad parameter."""
-    f = SpotFilter()
-    if args.get("bbox"):
-        try:
-            parts = [float(x) for x in args["bbox"].split(",")]
-        except ValueError as exc:
-            raise ValidationError(N_("bbox must be minlon,minlat,maxlon,maxlat."), "bbox") from exc
-        if len(parts) != 4 or not all(math.isfinite(p) for p in parts) \
-                or parts[0] > parts[2] or parts[1] > parts[3]:
-            raise ValidationError(N_("bbox must be minlon,minlat,maxlon,maxlat."), "bbox")
-        f.bbox = tuple(parts)
-    for name, attr in (("walk", "walk_id"), ("area", "area_id")):
-        if args.get(name):
-            if not str(args[name]).isdigit():
-                raise ValidationError(N_("The field %(name)s must be a number."), name,
-                                      name=name)
-            setattr(f, attr, int(args[name]))
+    f = SpotFilter(bbox=parse.bbox(args), walk_id=parse.integer(args, "walk"),
+                   area_id=parse.integer(args, "area"))
     if args.get("kind"):
         if args["kind"] not in KINDS:
             raise ValidationError(N_("Choose tryg or utryg."), "kind")
@@ -315,22 +280,12 @@ def parse_filter(args, known: Iterable[str]) -> SpotFilter:
         if c.upper() not in known:
             raise ValidationError(N_("Unknown category: %(code)s."), "category", code=c)
         f.categories.append(c.upper())
-    for name, attr in (("from", "date_from"), ("to", "date_to")):
-        if args.get(name):
-            try:
-                setattr(f, attr, date.fromisoformat(args[name]))
-            except ValueError as exc:
-                raise ValidationError(N_("%(name)s must be a date (YYYY-MM-DD)."), name,
-                                      name=name) from exc
+    f.date_from, f.date_to = parse.day(args, "from"), parse.day(args, "to")
     if args.get("light"):
         if args["light"] not in LIGHT:
             raise ValidationError(N_("Choose daylight or darkness."), "light")
         f.light = args["light"]
-    if args.get("since"):
-        try:
-            f.since = datetime.fromisoformat(args["since"])
-        except ValueError as exc:
-            raise ValidationError(N_("since must be an ISO 8601 time."), "since") from exc
+    f.since = parse.timestamp(args, "since", N_("since must be an ISO 8601 time."))
     return f
 
 

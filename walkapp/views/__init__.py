@@ -1,17 +1,24 @@
-"""Blueprints: parse the request, call one service, render a page or fragment."""
+"""HTML pages, one blueprint per module; a blueprint's URL prefix names its template folder.
 
+A view parses the request (``walkapp.domain.params``, ``walkapp.web.inputs``), calls one
+service, and renders (``walkapp.web.render``) or redirects. Views import ``web/``,
+``services/``, ``domain/`` and ``maps/``; never ``api/`` or ``models/``
+(``tests/unit/test_layers.py`` keeps it so).
+"""
 
-def register(app) -> None:
-    from walkapp.api import bp as api_bp
-    from walkapp.views import admin, auth, join, main, photos, spots, walks
+from walkapp.views import (
+    admin,
+    auth,
+    closing,
+    contractor,
+    join,
+    main,
+    photos,
+    planner,
+    remedies,
+    spots,
+    walks,
+)
 
-    for module in (main, auth, walks, join, spots, photos, admin):
-        app.register_blueprint(module.bp)
-    app.register_blueprint(api_bp)
-    from walkapp.views import closing, contractor, remedies
-
-    for module in (remedies, closing, contractor):
-        app.register_blueprint(module.bp)
-    from walkapp.views import planner
-
-    app.register_blueprint(planner.bp)
+BLUEPRINTS = [m.bp for m in (main, auth, walks, join, spots, photos, admin, remedies, closing,
+                             contractor, planner)]

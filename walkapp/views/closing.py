@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 from flask_login import login_required
 
+from walkapp.domain import clock
 from walkapp.domain import remedies as rd
 from walkapp.domain.errors import N_, PermissionDenied, ValidationError
 from walkapp.extensions import db
@@ -66,7 +67,7 @@ def _closing_context(walk, **extra):
         "remedy_numbers": {r.id: sorted({numbers[s.id] for s in r.spots if s.id in numbers})
                            for r in remedies},
         "merge_distance": current_app.config["REMEDY_MERGE_DISTANCE_M"],
-        "errors": {}, "form": {}, "today": remedy_service.today(),
+        "errors": {}, "form": {}, "today": clock.today(),
     }
     ctx.update(extra)
     return ctx

@@ -1,21 +1,14 @@
 """Contractor links: one remedy, no account, a note, an after photo, mark it done."""
 
-from flask import Blueprint, redirect, request, session, url_for
+from flask import Blueprint, redirect, request, url_for
 
-from walkapp.api.remedies import photo_store, photo_upload
 from walkapp.domain.errors import ValidationError
 from walkapp.extensions import db
 from walkapp.services import remedies as remedy_service
-from walkapp.views.remedies import CONTRACTOR_KEY
-from walkapp.web import error_message, render
+from walkapp.web import error_message, remember_contractor_remedy, render
+from walkapp.web.inputs import photo_store, remedy_photo_upload
 
 bp = Blueprint("contractor", __name__, url_prefix="/c")
-
-
-def _remember(remedy_id: int) -> None:
-    ids = list(session.get(CONTRACTOR_KEY) or [])
-    if remedy_id not in ids:
-        session[CONTRACTOR_KEY] = (ids + [remedy_id])[-20:]
 
 
 def _page(link, status=200, **extra):
@@ -31,17 +24,17 @@ def _page(link, status=200, **extra):
 @bp.get("/<token>")
 def show(token: str):
     link = remedy_service.resolve_contractor_link(db.session, token)
-    _remember(link.remedy_id)
+    remember_contractor_remedy(link.remedy_id)
     return _page(link, token=token, saved=request.args.get("saved"))
 
 
 @bp.post("/<token>")
 def act(token: str):
     link = remedy_service.resolve_contractor_link(db.session, token)
-    _remember(link.remedy_id)
+    remember_contractor_remedy(link.remedy_id)
     form = request.form
     try:
-        photo = photo_upload(request.files)
+        photo = remedy_photo_upload(request.files)
         if form.get("action") == "done":
             remedy_service.contractor_transition(
                 db.session, link, "udfoert", form.get("comment", ""),

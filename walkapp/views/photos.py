@@ -4,74 +4,17 @@ from flask import Blueprint, abort, current_app, redirect, request, send_file, u
 from flask_babel import gettext
 from flask_login import login_required
 
-from walkapp.domain.errors import N_, ValidationError
-from walkapp.domain.photos import may_redact, parse_box, parse_client_meta, sees_unredacted
+from walkapp.domain.errors import ValidationError
+from walkapp.domain.photos import may_redact, parse_box, sees_unredacted
 from walkapp.extensions import db
 from walkapp.models import Photo
-from walkapp.photos.processing import FORMATS, ProcessedPhoto, Settings, process
-from walkapp.photos.store import FileStore
+from walkapp.photos.processing import FORMATS
 from walkapp.services import photos as photo_service
-from walkapp.web import current_actor, render
+from walkapp.web import current_actor, render, wants_fragment
+from walkapp.web.inputs import photo_settings, photo_store
+from walkapp.web.urls import photo_url
 
 bp = Blueprint("photos", __name__, url_prefix="/photos")
-
-
-# --- helpers for every view that takes photos (spots API, remedies, ...) -----------------------
-
-
-def photo_settings() -> Settings:
-    return Settings.from_config(current_app.config)
-
-
-def photo_store() -> FileStore:
-    return FileStore(current_app.config["PHOTO_DIR"])
-
-
-def read_uploads(files, max_count: int | None = None, meta_from=None) -> list[ProcessedPhoto]:
-    """Process every uploaded file before anything is saved; one bad file rejects them all.
-
-    *meta_from* (a form) may carry photo_lat/photo_lon/photo_taken_at, read by the page from
-    the photo before it shrank it; they fill in what the (metadata-free) file lacks.
-    """
-    cfg = current_app.config
-    settings = photo_settings()
-    uploads = [f for f in files if f is not None and (f.filename or f.content_length)]
-    max_count = cfg["PHOTOS_PER_SPOT"] if max_count is None else max_count
-    if len(uploads) > max_count:
-        raise ValidationError(N_("At most %(n)s photos per spot."), "photo", n=max_count)
-    meta = None
-    if meta_from is not None:
-        meta = parse_client_meta(meta_from, cfg.get("BABEL_DEFAULT_TIMEZONE", "Europe/Copenhagen"))
-    out = []
-    for f in uploads:
-        data = f.read(settings.max_bytes + 1)
-        if not data and not f.filename:
-            continue
-        photo = process(data, settings)
-        if meta is not None:
-            photo_service.apply_client_meta(photo, meta)
-        out.append(photo)
-    return out
-
-
-def photo_url(photo, variant: str, rendition: str | None = None, ext: str = "jpg") -> str:
-    """Return the URL of a rendition: photo_url(photo, variant, rendition, ext).
-
-    The short form photo_url(photo, "thumb") picks the variant the current user may see.
-    """
-    if rendition is None:
-        variant, rendition = photo_service.variant_for(current_actor(), photo), variant
-    return url_for("photos.show", token=photo.token, variant=variant, rendition=rendition,
-                   ext=ext)
-
-
-@bp.app_template_global()
-def photo_sources(photo) -> dict:
-    """The current user's URLs of *photo* (thumb/display in WebP and JPEG) for templates."""
-    entry = photo_service.photo_entry(photo, current_actor(), photo_url)
-    if may_redact(current_actor()) and isinstance(photo, Photo):
-        entry["redact_url"] = url_for("photos.redactions", photo_id=photo.id)
-    return entry
 
 
 # --- serving ----------------------------------------------------------------------------------
@@ -184,8 +127,6 @@ def remove_redaction(photo_id: int, redaction_id: int):
 
 
 def _after_change(photo: Photo):
-    from walkapp.web import wants_fragment
-
     if wants_fragment():
         resp = _redaction_page(photo)
         resp.headers["HX-Trigger"] = "photo-redacted"

@@ -9,7 +9,9 @@ from flask import Blueprint, Response, current_app, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from walkapp.domain import clock
 from walkapp.domain import hotspots as hs
+from walkapp.domain import params as parse
 from walkapp.extensions import db
 from walkapp.geo.shapes import feature_collection
 from walkapp.maps import hotspots as hmap
@@ -90,7 +92,7 @@ def _remedy_rows(f):
         from walkapp.domain.remedies import STATUS_LABELS
     except ImportError:
         STATUS_LABELS = {}
-    rows = svc.remedy_markers(db.session, current_actor(), f, date.today())
+    rows = svc.remedy_markers(db.session, current_actor(), f, clock.today())
     for r in rows:
         msgid = STATUS_LABELS.get(r["status"])  # N_()-marked in domain/remedies.py
         label = _(msgid) if msgid else r["status"]
@@ -164,8 +166,8 @@ def index():
 def _period(name: str, default: tuple[date, date]) -> tuple[date, date]:
     from walkapp.domain.errors import N_, ValidationError
 
-    start = svc._date(request.args, f"{name}_from") or default[0]
-    end = svc._date(request.args, f"{name}_to") or default[1]
+    start = parse.day(request.args, f"{name}_from") or default[0]
+    end = parse.day(request.args, f"{name}_to") or default[1]
     if start > end:
         raise ValidationError(N_("The start date must be before the end date."),
                               f"{name}_from")
@@ -175,7 +177,7 @@ def _period(name: str, default: tuple[date, date]) -> tuple[date, date]:
 @bp.get("/over-time")
 def over_time():
     f, s, _layers = _state()
-    today = date.today()
+    today = clock.today()
     a_period = _period("a", (date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)))
     b_period = _period("b", (date(today.year, 1, 1), today))
     result = svc.compare_periods(db.session, current_actor(), f, s, a_period, b_period)
@@ -205,7 +207,7 @@ def over_time():
 def statistics():
     f, _s, _layers = _state()
     grain = request.args.get("grain", "year")
-    tables = svc.statistics(db.session, current_actor(), f, grain, date.today())
+    tables = svc.statistics(db.session, current_actor(), f, grain, clock.today())
     return render("planner/statistics.html", f=f, tables=tables, grain=grain,
                   choices=svc.choices(db.session))
 
@@ -214,7 +216,7 @@ def statistics():
 def statistics_csv(name: str):
     f, _s, _layers = _state()
     grain = request.args.get("grain", "year")
-    tables = svc.statistics(db.session, current_actor(), f, grain, date.today())
+    tables = svc.statistics(db.session, current_actor(), f, grain, clock.today())
     table = tables.get(name)
     if table is None:
         from walkapp.domain.errors import N_, NotFound

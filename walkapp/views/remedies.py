@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, request, send_file, session, url_for
 from flask_login import current_user, login_required
 
-from walkapp.api.remedies import photo_store, photo_upload
+from walkapp.domain import clock
+from walkapp.domain import params as parse
 from walkapp.domain import remedies as rd
 from walkapp.domain.errors import DomainError, PermissionDenied, ValidationError
 from walkapp.domain.photos import sees_unredacted
@@ -15,12 +16,12 @@ from walkapp.maps.builder import base_map, parts
 from walkapp.models import Organisation, Photo, Remedy, RemedyPhoto, Spot, User
 from walkapp.services import notifications
 from walkapp.services import remedies as remedy_service
-from walkapp.services.spots import visible_clause as spot_visible_clause
-from walkapp.web import current_actor, error_message, render
+from walkapp.services.visibility import visible_clause as spot_visible_clause
+from walkapp.web import contractor_remedy_ids, current_actor, error_message, render
+from walkapp.web.inputs import photo_store, remedy_photo_upload
 
 bp = Blueprint("remedies", __name__, url_prefix="/remedies")
 
-CONTRACTOR_KEY = "contractor_remedies"  # session: remedy ids opened through a contractor link
 
 
 def _who() -> rd.Who:
@@ -75,7 +76,7 @@ def mine():
     map_parts, points = task_map(tasks)
     return render("remedies/mine.html", "remedies/_task_list.html", tasks=tasks, sort=sort,
                   lat=lat, lon=lon, map=map_parts, points=points,
-                  today=remedy_service.today())
+                  today=clock.today())
 
 
 @bp.get("/board")
@@ -86,7 +87,7 @@ def board():
     from walkapp.services.walks import visible_walks
 
     return render("remedies/board.html", board=data, statuses=rd.STATUSES,
-                  today=remedy_service.today(),
+                  today=clock.today(),
                   walks=visible_walks(db.session, current_actor())[:20])
 
 
@@ -109,7 +110,7 @@ def _show_context(remedy: Remedy, who: rd.Who, **extra) -> dict:
         "manage": manage,
         "errors": {},
         "form": {},
-        "today": remedy_service.today(),
+        "today": clock.today(),
     }
     ctx.update(extra)
     return ctx
@@ -134,12 +135,12 @@ def transition(remedy_id: int):
     actor = current_actor()
     who = remedy_service.who_of(actor)
     form = request.form
-    new_owner = form.get("owner_org_id", "")
     try:
         remedy_service.actor_transition(
             db.session, actor, remedy_id, form.get("to", ""), form.get("comment", ""),
-            remedy_service.parse_version(form.get("version")), photo=photo_upload(request.files),
-            store=photo_store(), new_owner_org_id=int(new_owner) if new_owner.isdigit() else None)
+            remedy_service.parse_version(form.get("version")),
+            photo=remedy_photo_upload(request.files), store=photo_store(),
+            new_owner_org_id=parse.optional_id(form, "owner_org_id"))
         db.session.commit()
     except remedy_service.StaleRemedy as exc:
         db.session.rollback()
@@ -226,7 +227,7 @@ def _send(sha256: str, rendition: str, redaction_key: str | None = None):
 
 
 def _contractor_who(remedy_id: int) -> rd.Who | None:
-    if remedy_id in (session.get(CONTRACTOR_KEY) or []):
+    if remedy_id in contractor_remedy_ids():
         return remedy_service.contractor_who(remedy_id)
     return None
 
@@ -258,7 +259,7 @@ def spot_photo(token: str, rendition: str):
     visible = db.session.scalar(sa.select(Spot.id).where(Spot.id == spot.id,
                                                          spot_visible_clause(actor)))
     if visible is None:
-        contractor_ids = session.get(CONTRACTOR_KEY) or []
+        contractor_ids = contractor_remedy_ids()
         levels = ("offentlig",) if contractor_ids and not actor.is_user else actor.visibility
         remedies = db.session.scalars(sa.select(Remedy).where(
             Remedy.spots.any(Spot.id == spot.id))).all()

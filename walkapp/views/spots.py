@@ -9,13 +9,13 @@ from flask_babel import get_locale
 from flask_login import login_required
 from shapely.ops import unary_union
 
-from walkapp.api.spots import photo_url
 from walkapp.extensions import db
 from walkapp.geo.shapes import from_db
 from walkapp.maps import builder
 from walkapp.services import overview as overview_service
 from walkapp.services import spots as spot_service
 from walkapp.web import current_actor, error_message, render, wants_fragment
+from walkapp.web.urls import photo_url
 
 bp = Blueprint("spots", __name__, url_prefix="/spots")
 

@@ -16,6 +16,7 @@ from walkapp.services import spots as spot_service
 from walkapp.services import walk_day
 from walkapp.services import walks as walk_service
 from walkapp.web import current_actor, error_message, render, wants_fragment
+from walkapp.web.inputs import spot_limits
 
 bp = Blueprint("walks", __name__, url_prefix="/walks")
 
@@ -376,7 +377,6 @@ def edit_spot(walk_id: int, spot_id: int):
         raise PermissionDenied(_("You can only change your own spots."))
     if request.method == "GET":
         return _render_spot_form(walk, spot, _spot_values(spot), {})
-    from walkapp.api.spots import limits
 
     try:
         form = request.form.to_dict()
@@ -385,7 +385,7 @@ def edit_spot(walk_id: int, spot_id: int):
             form,
             request.form.getlist("categories"),
             spot_service.known_categories(db.session),
-            limits(),
+            spot_limits(),
             partial=True,
         )
         version = request.form.get("version", "")
@@ -394,7 +394,7 @@ def edit_spot(walk_id: int, spot_id: int):
             actor,
             spot,
             data,
-            limits(),
+            spot_limits(),
             version=int(version) if version.isdigit() else None,
         )
         db.session.commit()

@@ -2,7 +2,9 @@
 
 import click
 
+from walkapp.domain.clock import today
 from walkapp.extensions import db
+from walkapp.services import notifications
 
 
 def init_app(app) -> None:
@@ -11,9 +13,6 @@ def init_app(app) -> None:
     @click.option("--no-sweep", is_flag=True, help="Do not queue deadline reminders first")
     def send_notifications_cmd(digest, no_sweep):
         """Deliver pending e-mail; safe to run often (from cron or a systemd timer)."""
-        from walkapp.services import notifications
-        from walkapp.services.remedies import today
-
         cfg = app.config
         if not no_sweep:
             queued = notifications.sweep_deadlines(db.session, today(),

@@ -4,6 +4,9 @@ photos-blur (deferred face/plate detection of pending photos)."""
 import click
 
 from walkapp.extensions import db
+from walkapp.photos.processing import Settings
+from walkapp.photos.store import FileStore
+from walkapp.services.photos import blur_pending, check_store
 
 
 def init_app(app) -> None:
@@ -13,10 +16,6 @@ def init_app(app) -> None:
                   help="Leave files younger than this alone (uploads in progress)")
     def photos_check_cmd(repair, grace_minutes):
         """Check the photo store against the database; exit 1 if problems remain."""
-        from walkapp.photos.processing import Settings
-        from walkapp.photos.store import FileStore
-        from walkapp.services.photos import check_store
-
         report = check_store(db.session, FileStore(app.config["PHOTO_DIR"]),
                              Settings.from_config(app.config), repair=repair,
                              grace_s=grace_minutes * 60)
@@ -43,10 +42,6 @@ def init_app(app) -> None:
         Meant for a timer (every minute or so); photos still pending are blurred anyway when
         first served to someone who must get them blurred.
         """
-        from walkapp.photos.processing import Settings
-        from walkapp.photos.store import FileStore
-        from walkapp.services.photos import blur_pending
-
         done, failed = blur_pending(db.session, FileStore(app.config["PHOTO_DIR"]),
                                     Settings.from_config(app.config))
         click.echo(f"{done} photos blurred, {failed} failed (still pending)")

@@ -1,4 +1,4 @@
-"""Albertslund demo data: organisations, users of every role, areas, a done and a planned walk."""
+"""Demo organisations, users of every role, areas, a done and a planned walk, spots, photos."""
 
 import io
 import json
@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from shapely.geometry import Point
 
-from walkapp import ROOT
+from walkapp.config import ROOT
+from walkapp.demo.remedies import seed_remedies
 from walkapp.domain.actor import Actor
 from walkapp.geo.shapes import from_db, parse_geojson
 from walkapp.models import Area, Spot, Walk
@@ -275,10 +276,6 @@ def seed_demo(session, photo_dir: str, n_spots: int = 25) -> str:
 
 
 def _seed_remedies(session) -> str:
-    try:
-        from walkapp.services.remedies_demo import seed_remedies
-    except ImportError:
-        return ""
     result = seed_remedies(session)
     return f", {result}" if result else ""
 

@@ -1,9 +1,10 @@
-"""Demo remedies for the Albertslund demo data (called by seed-demo after walks and spots)."""
+"""Demo remedies for the Albertslund demo data (loaded after the walks and spots)."""
 
 from datetime import timedelta
 
 import sqlalchemy as sa
 
+from walkapp.domain import clock
 from walkapp.domain import remedies as rd
 from walkapp.domain.actor import Actor
 from walkapp.models import Remedy, RemedyEvent, Spot, User, Walk
@@ -51,7 +52,7 @@ def seed_remedies(session) -> str:
         except rs.ValidationError:
             continue
     numbered = [ns for ns in rs.numbered_spots(session, walk) if ns.spot.kind == "utryg"]
-    today = rs.today()
+    today = clock.today()
     made = 0
     for ns, (status, days) in zip(numbered, PLAN, strict=False):
         sug = rs.suggest(session, walk.area, ns.categories)

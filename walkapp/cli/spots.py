@@ -6,6 +6,7 @@ import click
 
 from walkapp.domain.errors import DomainError
 from walkapp.extensions import db
+from walkapp.services.imports import ImportFailed, import_spots
 
 
 def init_app(app) -> None:
@@ -16,8 +17,6 @@ def init_app(app) -> None:
     @click.option("--dry-run", is_flag=True, help="Check every row and import nothing")
     def import_spots_cmd(file, walk_id, dry_run):
         """Import spots from a CSV or GeoJSON file: every row, or none if any row is bad."""
-        from walkapp.services.imports import ImportFailed, import_spots
-
         try:
             text = file.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as exc:

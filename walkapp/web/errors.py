@@ -1,0 +1,59 @@
+"""Errors as users get them: a page in their language, or JSON for API clients; never a 500
+for bad input. Domain errors carry an untranslated message, translated here."""
+
+from flask import jsonify, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from walkapp.domain.errors import DomainError
+from walkapp.extensions import db
+
+
+def error_message(exc: DomainError) -> str:
+    return gettext(exc.message, **exc.params)
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def error_response(status: int, message: str, field: str | None = None):
+    if is_api_request():
+        body = {"error": message, "status": status}
+        if field:
+            body["field"] = field
+        return jsonify(body), status
+    resp = make_response(render_template("error.html", status=status, message=message), status)
+    resp.vary.add("HX-Request")
+    return resp
+
+
+def unauthorized():
+    """Flask-Login's handler: API clients and posts get 401, pages go to the login form."""
+    if is_api_request() or request.method != "GET":
+        return error_response(401, gettext("Log in first."))
+    return redirect(url_for("auth.login", next=request.full_path))
+
+
+def init_app(app) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        db.session.rollback()
+        return error_response(exc.status, error_message(exc), exc.field)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return error_response(400, gettext("The form has expired. Reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        messages = {
+            400: gettext("The request could not be understood."),
+            401: gettext("Log in first."),
+            403: gettext("You do not have access to this."),
+            404: gettext("The page was not found."),
+            405: gettext("That method is not allowed here."),
+            413: gettext("The upload is too large."),
+        }
+        return error_response(exc.code or 500, messages.get(exc.code, exc.description))
