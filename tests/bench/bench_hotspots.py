@@ -57,7 +57,9 @@ def analysis(app, backend: str) -> None:
     from walkapp.domain.actor import Actor
     from walkapp.extensions import db
     from walkapp.services import accounts, areas
-    from walkapp.services import hotspots as svc
+    from walkapp.services.hotspots import analysis as svc
+    from walkapp.services.hotspots.filters import HotspotFilter, Settings
+    from walkapp.services.hotspots.points import load_points
     from walkapp.services.imports import import_spots
 
     if True:
@@ -69,11 +71,11 @@ def analysis(app, backend: str) -> None:
         import_spots(db.session, text, "bench.csv")
         print(f"[{backend}] import-spots of {N} rows: {time.perf_counter() - t:.1f} s")
         actor = Actor(user_id=1, role="planlaegger")
-        s = svc.Settings.from_config(app.config)
-        f = svc.HotspotFilter()
+        s = Settings.from_config(app.config)
+        f = HotspotFilter()
 
         t = time.perf_counter()
-        pts = svc.load_points(db.session, actor, f)
+        pts = load_points(db.session, actor, f)
         load_s = time.perf_counter() - t
         times = []
         for _ in range(3):
@@ -106,13 +108,13 @@ def _get(client, url: str) -> tuple[float, int, int]:
 
 def page(app, backend: str) -> None:
     """The page renders with the cheap layers; planner.js then fetches Gi* and DBSCAN."""
-    from walkapp.services import hotspots as svc
+    from walkapp.services.hotspots import analysis
 
     if True:
         client = app.test_client()
         login(client, "planner@bench.dk", "bench-pass-1")
         for query in ("", "?category=LYS&darkness=moerke"):
-            svc._CACHE.clear()
+            analysis.clear_cache()
             for label in ("cold cache", "warm cache"):
                 ms, size, status = _get(client, f"/planner/{query}")
                 ok = status == 200 and ms < 1000 and size < 1.5 * 2**20
@@ -126,7 +128,7 @@ def page(app, backend: str) -> None:
                             client, f"/api/hotspots.geojson{query}{sep}method={method}")
                         print(f"[{backend}]   deferred layer {method} (cold, after the page): "
                               f"{ms:.0f} ms, {size / 1024:.0f} KiB, HTTP {status}")
-        svc._CACHE.clear()
+        analysis.clear_cache()
         ms, size, _status = _get(client, "/planner/?sync=1")
         print(f"[{backend}] planner map page ?sync=1 (no-JS, everything before rendering, cold): "
               f"{ms:.0f} ms, {size / 1024:.0f} KiB")

@@ -287,7 +287,7 @@ def _add_follow_up(app, session, world: World, walk, spot, users) -> None:
     from walkapp.models import RemedyTemplate
     from walkapp.photos.processing import Settings
     from walkapp.photos.store import FileStore
-    from walkapp.services import accounts, hotspots
+    from walkapp.services import accounts, focus_areas
     from walkapp.services import photos as photo_service
     from walkapp.services import remedies as remedy_service
 
@@ -310,7 +310,7 @@ def _add_follow_up(app, session, world: World, walk, spot, users) -> None:
     session.commit()
     remedy_photo = remedies["own"].photos[0] if getattr(remedies["own"], "photos", None) else None
     template = session.scalar(sa.select(RemedyTemplate).order_by(RemedyTemplate.id))
-    focus = hotspots.save_focus_area(
+    focus = focus_areas.save_focus_area(
         session, coord, "Stationsområdet",
         '{"type": "Polygon", "coordinates": [[[12.345, 55.66], [12.36, 55.66], '
         '[12.36, 55.67], [12.345, 55.67], [12.345, 55.66]]]}')

@@ -77,12 +77,12 @@ def test_planner_map_page_renders_layers_legend_and_explanations(client, world):
 
 def test_first_html_does_not_wait_for_gi_or_dbscan(client, world, monkeypatch):
     from walkapp.domain import hotspots as hs
-    from walkapp.services import hotspots as svc
+    from walkapp.services.hotspots import analysis
 
     def boom(*_a, **_k):
         raise AssertionError("the page must not run this analysis before rendering")
 
-    svc._CACHE.clear()
+    analysis.clear_cache()
     monkeypatch.setattr(hs, "getis_ord", boom)
     monkeypatch.setattr(hs, "dbscan_labels", boom)
     login(client, world["planner"])

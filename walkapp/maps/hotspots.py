@@ -1,15 +1,27 @@
-"""The planner's hotspot map: folium layers built from an analysis (server-side aggregates)."""
+"""The planner's maps: folium layers built from an analysis (server-side aggregates).
+
+planner_map() draws the layers; the *_page_map() functions take what a planner page's service
+gathered (walkapp.services.hotspots.layers) and the page's translated labels, and return a
+PlannerMap: the map's parts plus the JSON wiring planner.js reads from ``data-planner``.
+"""
+
+from __future__ import annotations
 
 import base64
 import io
 import json
 import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import folium
 import numpy as np
 from markupsafe import Markup
 
 from walkapp.maps.builder import MapParts, base_map, parts
+
+if TYPE_CHECKING:
+    from walkapp.services.hotspots.layers import FocusDetail, FocusMap, HotspotMap, OverTimeMap
 
 GI_COLOURS = {
     "hot99": "#b2182b", "hot95": "#ef6548", "hot90": "#fdae6b",
@@ -22,6 +34,14 @@ REMEDY_COLOURS = {
     "ikke_vores_ansvar": "#a855f7",
 }
 LAYER_KEYS = ("spots", "density", "gi", "clusters", "focus", "areas", "remedies")
+DEFAULT_LAYERS = ("spots", "gi", "clusters", "areas", "focus", "remedies")
+
+
+@dataclass
+class PlannerMap(MapParts):
+    """A planner page's map: its parts, and the wiring (layer names by key) as JSON."""
+
+    wiring: Markup
 
 
 def _fc(features) -> dict:
@@ -148,3 +168,53 @@ def planner_map(config, *, bounds, labels: dict, shown: set[str], spots_fine=(),
 
 def wiring_json(wiring: dict) -> Markup:
     return Markup(json.dumps(wiring).replace("</", "<\\/"))
+
+
+def _page_map(m: MapParts, wiring: dict) -> PlannerMap:
+    return PlannerMap(m.html, m.script, m.name, wiring_json(wiring))
+
+
+def hotspot_page_map(config, hm: HotspotMap, *, labels: dict, shown: set[str], view,
+                     deferred_urls: dict[str, str], sync_url: str) -> PlannerMap:
+    """The hotspot map; the layers still pending are fetched by planner.js from
+    *deferred_urls* (layer key -> URL), with *sync_url* as the fallback."""
+    m, wiring = planner_map(
+        config, bounds=hm.bounds, labels=labels, shown=shown, spots_fine=hm.spots_fine,
+        spots_coarse=hm.spots_coarse, density=hm.density, gi_cells=hm.gi_cells,
+        cluster_fc=hm.cluster_fc, focus_fc=hm.focus_fc, area_fc=hm.area_fc,
+        remedies=hm.remedies, pending=hm.pending)
+    wiring["view"] = view
+    if hm.pending:
+        wiring["deferred"] = deferred_urls
+        wiring["colours"] = GI_COLOURS
+        wiring["sync_url"] = sync_url
+        wiring["labels"] = {k: v for k, v in labels.items() if k.endswith("_fields")}
+    return _page_map(m, wiring)
+
+
+def over_time_page_map(config, ot: OverTimeMap, *, labels: dict,
+                       status_labels: dict) -> PlannerMap:
+    """The cells new, persistent and gone between the periods (tooltips: *status_labels*)."""
+    compare_fc = ot.compare_fc
+    for feat in compare_fc["features"] if compare_fc else []:
+        feat["properties"]["label"] = status_labels[feat["properties"]["status"]]
+    m, wiring = planner_map(config, bounds=ot.bounds, labels=labels, shown={"gi", "areas"},
+                            area_fc=ot.area_fc, compare_fc=compare_fc)
+    wiring["view"] = None
+    return _page_map(m, wiring)
+
+
+def focus_page_map(config, fm: FocusMap, *, labels: dict) -> PlannerMap:
+    """The saved focus areas over the housing areas, with the drawing tools."""
+    m, wiring = planner_map(config, bounds=fm.bounds, labels=labels, shown={"areas", "focus"},
+                            area_fc=fm.area_fc, focus_fc=fm.focus_fc)
+    wiring["view"] = None
+    wiring["draw"] = True
+    return _page_map(m, wiring)
+
+
+def focus_detail_map(config, fd: FocusDetail, *, labels: dict) -> PlannerMap:
+    m, wiring = planner_map(config, bounds=fd.bounds, labels=labels, shown={"focus"},
+                            focus_fc=fd.focus_fc)
+    wiring["view"] = None
+    return _page_map(m, wiring)

@@ -1,0 +1,132 @@
+"""The filtered spots as numbers: one query of plain values, projected with numpy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+import numpy as np
+import shapely
+import sqlalchemy as sa
+from geoalchemy2 import functions as gf
+
+from walkapp.domain.actor import Actor
+from walkapp.domain.clock import TZ
+from walkapp.geo.crs import lonlat_to_metric
+from walkapp.models import Participant, Spot, Walk, spot_categories
+from walkapp.services.hotspots.filters import HotspotFilter
+
+
+@dataclass
+class Points:
+    """Spots as parallel arrays: WGS84 and EPSG:25832 coordinates, kind and light flags."""
+
+    ids: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    utryg: np.ndarray
+    dark: np.ndarray
+    walk_id: np.ndarray
+    feeling: np.ndarray  # nan where not given
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def subset(self, mask: np.ndarray) -> Points:
+        return Points(**{k: v[mask] for k, v in self.__dict__.items()})
+
+
+def _day_start(d: date) -> datetime:
+    return datetime.combine(d, time(), TZ).astimezone(UTC)
+
+
+def filter_clauses(actor: Actor, f: HotspotFilter) -> list:
+    """Return WHERE clauses for the spots an analyst sees under filter *f* (hidden ones never)."""
+    clauses = [Spot.visibility.in_(actor.visibility), sa.not_(Spot.hidden)]
+    if f.date_from:
+        clauses.append(Spot.observed_at >= _day_start(f.date_from))
+    if f.date_to:
+        clauses.append(Spot.observed_at < _day_start(f.date_to + timedelta(days=1)))
+    if f.categories:
+        clauses.append(Spot.id.in_(sa.select(spot_categories.c.spot_id).where(
+            spot_categories.c.code.in_(f.categories))))
+    if f.light:
+        clauses.append(Spot.light == f.light)
+    if f.area_id:
+        clauses.append(Spot.walk_id.in_(sa.select(Walk.id).where(Walk.area_id == f.area_id)))
+    if f.role:
+        clauses.append(Spot.participant_id.in_(sa.select(Participant.id).where(
+            Participant.role_label == f.role)))
+    if f.walk_id:
+        clauses.append(Spot.walk_id == f.walk_id)
+    return clauses
+
+
+def load_points(session, actor: Actor, f: HotspotFilter) -> Points:
+    """Load the filtered spots in one query returning plain numbers, projected with numpy."""
+    q = sa.select(Spot.id, gf.ST_X(Spot.geom), gf.ST_Y(Spot.geom), Spot.kind, Spot.light,
+                  Spot.walk_id, Spot.feeling).where(*filter_clauses(actor, f)).order_by(Spot.id)
+    rows = session.execute(q).all()
+    n = len(rows)
+    if n == 0:
+        empty = np.zeros(0)
+        return Points(np.zeros(0, dtype=np.int64), empty, empty, empty, empty,
+                      np.zeros(0, bool), np.zeros(0, bool), np.zeros(0, dtype=np.int64), empty)
+    ids, lon, lat, kind, light, walk, feeling = zip(*rows, strict=True)
+    lon = np.fromiter(lon, float, n)
+    lat = np.fromiter(lat, float, n)
+    x, y = lonlat_to_metric(lon, lat)
+    return Points(ids=np.fromiter(ids, np.int64, n), lon=lon, lat=lat, x=np.asarray(x),
+                  y=np.asarray(y), utryg=np.array([k == "utryg" for k in kind]),
+                  dark=np.array([v == "moerke" for v in light]),
+                  walk_id=np.fromiter(walk, np.int64, n),
+                  feeling=np.array([np.nan if v is None else v for v in feeling], dtype=float))
+
+
+def inside(pts: Points, geom) -> np.ndarray:
+    """Return a mask of the points inside a WGS84 polygon."""
+    if len(pts) == 0:
+        return np.zeros(0, dtype=bool)
+    return shapely.contains_xy(geom, pts.lon, pts.lat) | shapely.intersects_xy(
+        geom.boundary, pts.lon, pts.lat)
+
+
+def categories_of(session, ids: np.ndarray) -> dict[int, list[str]]:
+    """Return the category codes of the spots *ids* (one query; chunked for SQLite's limits)."""
+    out: dict[int, list[str]] = {}
+    id_list = [int(i) for i in ids]
+    for start in range(0, len(id_list), 20000):
+        chunk = id_list[start:start + 20000]
+        rows = session.execute(sa.select(spot_categories.c.spot_id, spot_categories.c.code).where(
+            spot_categories.c.spot_id.in_(chunk)))
+        for sid, code in rows:
+            out.setdefault(sid, []).append(code)
+    return out
+
+
+def category_pairs(session, actor: Actor, f: HotspotFilter, ids: np.ndarray):
+    """Return (index into *ids*, category code) for every category of the filtered spots.
+
+    One query joined on the same filter, rather than long lists of ids.
+    """
+    q = sa.select(spot_categories.c.spot_id, spot_categories.c.code).where(
+        spot_categories.c.spot_id.in_(sa.select(Spot.id).where(*filter_clauses(actor, f))))
+    rows = session.execute(q).all()
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
+    sid, codes = zip(*rows, strict=True)
+    sid = np.fromiter(sid, np.int64, len(rows))
+    order = np.argsort(ids)
+    pos = np.searchsorted(ids[order], sid)
+    pos = np.clip(pos, 0, len(ids) - 1)
+    found = ids[order][pos] == sid
+    return order[pos[found]], np.array(codes, dtype=object)[found]
+
+
+def data_version(session) -> tuple:
+    """A cheap fingerprint of the spots table, so cached analyses expire when spots change."""
+    row = session.execute(sa.select(sa.func.count(Spot.id), sa.func.max(Spot.id),
+                                    sa.func.max(Spot.updated_at))).one()
+    return tuple(str(v) for v in row)
