@@ -1,5 +1,6 @@
 import json
 import re
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -221,3 +222,55 @@ def test_url_state_round_trips_in_links(client, world):
                       "&c=55.66,12.35,15").get_data(as_text=True)
     assert 'value="density,gi"' in html
     assert "category=LYS" in html and "darkness=moerke" in html
+
+
+@pytest.fixture
+def remedies(session, world):
+    """A verified remedy at the planted cluster (its walk re-walked a year later), an overdue
+    one of another owner, and one without a point of its own (placed at its spot)."""
+    import sqlalchemy as sa
+
+    from walkapp.models import Remedy, RemedyEvent, Spot, Walk
+    from walkapp.services import accounts
+
+    first = session.scalar(sa.select(Walk).order_by(Walk.id))
+    import_spots(session, synthetic_csv(n_random=100, seed=2, year=2025), "rewalk.csv")
+    rewalk = session.scalar(sa.select(Walk).order_by(Walk.id.desc()))
+    rewalk.previous_walk_id = first.id
+    lon, lat = TO_LL.transform(710150, 6173150)
+    org = accounts.get_or_create_organisation(session, "AB Galgebakken", "boligselskab")
+    spot = session.scalar(sa.select(Spot).where(Spot.walk_id == first.id).order_by(Spot.id))
+    created = datetime(2024, 11, 20, tzinfo=UTC)
+    made = {}
+    for title, status, deadline, owner, at in (
+            ("Ny belysning", "verificeret", None, None, (lat, lon)),
+            ("Beskær buskene", "tildelt", date(2024, 1, 5), org.id, (55.662, 12.352)),
+            ("Fjern graffiti", "udfoert", date(2030, 1, 5), None, (None, None))):
+        r = Remedy(walk_id=first.id, area_id=world["area"].id, title=title, status=status,
+                   deadline=deadline, owner_org_id=owner, lat=at[0], lon=at[1],
+                   created_at=created, spots=[spot])
+        session.add(r)
+        made[status] = r
+    session.flush()
+    session.add(RemedyEvent(remedy_id=made["verificeret"].id, to_status="verificeret",
+                            at=created + timedelta(days=12)))
+    session.commit()
+    return made
+
+
+def test_remedies_on_the_map_over_time_and_per_owner(client, world, remedies):
+    login(client, world["planner"])
+    html = client.get("/planner/?sync=1").get_data(as_text=True)
+    rows = dict(re.findall(r"<tr[^>]*><td>([^<]+)</td><td>([^<]+)", html))
+    assert rows["Ny belysning"] == "verificeret" and rows["Fjern graffiti"] == "udført"
+    assert '<tr class="overdue"><td>Beskær buskene</td>' in html  # past deadline, not done
+    assert html.count('class="overdue"') == 1
+    assert "Fjern graffiti (udført) · deadline" in html  # at its spot: it has no point
+
+    page = client.get("/planner/over-time?radius=100").get_data(as_text=True)
+    effect = re.search(r"<td>Ny belysning</td><td>2024-12-02</td>\s*<td>Import: history.csv"
+                       r"</td><td>(\d+)</td>\s*<td>Import: rewalk.csv</td><td>(\d+)</td>", page)
+    assert effect and int(effect[1]) >= 10 and int(effect[2]) >= 10  # the planted cluster
+
+    text = client.get("/planner/statistics/remedies.csv").get_data(as_text=True)
+    assert text.splitlines()[1:] == ["-,0,0,1,1,12.0", "AB Galgebakken,1,1,0,0,"]
