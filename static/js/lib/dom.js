@@ -17,3 +17,11 @@ export function esc(s) {
 export function csrfToken() {
   return ($('meta[name="csrf-token"]') || {}).content || "";
 }
+
+/**
+ * The <script> element that loaded the module at *moduleUrl* (pass import.meta.url), for its
+ * data-* attributes: document.currentScript is null in a module.
+ */
+export function ownScript(moduleUrl) {
+  return Array.from(document.scripts).find((s) => s.src === moduleUrl) || null;
+}
