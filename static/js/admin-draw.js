@@ -1,8 +1,8 @@
 // Admin area form: draw or edit an area's outline with leaflet-draw; the outline travels to the
 // server as GeoJSON in the form's "geometry" field (which can also be pasted by hand).
-(function () {
-  "use strict";
+import { boundsFrom, whenMap } from "./lib/map.js";
 
+function initAreaDraw() {
   var box = document.getElementById("area-draw");
   var field = document.getElementById("f-geometry");
   if (!box || !field || !window.L || !L.Control.Draw) return;
@@ -65,9 +65,7 @@
     }
 
     function fit() {
-      var b = (box.dataset.bounds || "").split(",").map(Number);
-      var bounds = drawn.getLayers().length ? drawn.getBounds()
-        : b.length === 4 && b.every(isFinite) ? L.latLngBounds([b[1], b[0]], [b[3], b[2]]) : null;
+      var bounds = drawn.getLayers().length ? drawn.getBounds() : boundsFrom(box.dataset.bounds);
       if (bounds) map.fitBounds(bounds, { padding: [20, 20], animate: false });
     }
 
@@ -87,9 +85,7 @@
     fit();
   }
 
-  var mapEl = box.querySelector(".folium-map");
-  if (mapEl && mapEl.walkappMap) init(mapEl.walkappMap);
-  else document.addEventListener("walkapp:map-ready", function (e) {
-    if (mapEl && e.detail.id === mapEl.id) init(mapEl.walkappMap);
-  });
-})();
+  whenMap(box.querySelector(".folium-map"), init);
+}
+
+initAreaDraw();

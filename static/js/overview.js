@@ -1,7 +1,8 @@
 // The spot overview: draw the filtered spots on the map, open their details in the side
 // panel, and keep the map in step with the results list that htmx swaps.
-(function () {
-  "use strict";
+import { boundsFrom, whenMap } from "./lib/map.js";
+
+function initOverview() {
 
   var root = document.getElementById("overview");
   var box = document.getElementById("overview-map");
@@ -83,7 +84,7 @@
     if (firstLoad) {
       // The areas' extent when nothing matches; the server does not fit the map itself, so
       // this is the only view change (two animated fits in a row cancel each other).
-      var bounds = collection.features.length ? layer.getBounds() : areaBounds();
+      var bounds = collection.features.length ? layer.getBounds() : boundsFrom(box.dataset.bounds);
       if (bounds) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 17, animate: false });
     }
     firstLoad = false;
@@ -91,10 +92,6 @@
       { bubbles: true, detail: { count: collection.features.length } }));
   }
 
-  function areaBounds() {
-    var b = (box.dataset.bounds || "").split(",").map(Number);
-    return b.length === 4 && b.every(isFinite) ? L.latLngBounds([b[1], b[0]], [b[3], b[2]]) : null;
-  }
 
   function highlight(id) {
     var rows = document.querySelectorAll(".spot-card.is-selected");
@@ -142,11 +139,7 @@
   }
 
   // The map's own script ran before us (it is above this one), or runs later.
-  var mapEl = box.querySelector(".folium-map");
-  if (mapEl && mapEl.walkappMap) init(mapEl.walkappMap);
-  else document.addEventListener("walkapp:map-ready", function (e) {
-    if (mapEl && e.detail.id === mapEl.id) init(mapEl.walkappMap);
-  });
+  whenMap(box.querySelector(".folium-map"), init);
 
   // htmx swapped the results list: load the same filter onto the map.
   document.body.addEventListener("spots-filtered", function (e) {
@@ -203,4 +196,6 @@
   if (filters && window.matchMedia("(min-width: 900px)").matches) filters.open = true;
 
   window.addEventListener("resize", function () { if (map) map.invalidateSize(); });
-})();
+}
+
+initOverview();

@@ -1,7 +1,8 @@
 /* Planner map: keep layer choices and the map view in the URL, switch spot aggregates by zoom,
    and let planners draw focus areas. The page works without this script (plain GET forms). */
-(function () {
-  "use strict";
+import { esc } from "./lib/dom.js";
+
+function initPlanner() {
   var box = document.querySelector("[data-planner]");
   if (!box) return;
   var cfg = JSON.parse(box.getAttribute("data-planner"));
@@ -56,9 +57,6 @@
 
   // Gi* cells and DBSCAN clusters are slow over many spots: the page arrives without them and
   // they are fetched here from /api/hotspots.geojson with the page's own filters.
-  function esc(v) {
-    return String(v).replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; });
-  }
   function tip(fields, names) {
     return function (f) {
       return "<table>" + fields.map(function (k, i) {
@@ -173,4 +171,6 @@
     map.on(L.Draw.Event.EDITED, store);
     map.on(L.Draw.Event.DELETED, store);
   }
-})();
+}
+
+initPlanner();

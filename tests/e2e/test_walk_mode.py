@@ -81,6 +81,9 @@ def test_guest_tags_an_unsafe_spot_and_another_phone_sees_it(live_server, phone,
     assert bo.locator("#detail-body a.button").count() == 0  # not Bo's to edit
     anna.click("#view-toggle")
     anna.screenshot(path=str(artifacts / "walk-mode-after.png"))
+    anna.click("path.spot-marker.utryg.own", force=True)
+    anna.wait_for_selector("#spot-detail:not([hidden])")
+    assert anna.locator("#detail-body a.button").count() == 1  # hers, and the walk is on
 
     # Tiles were requested and blocked (as offline), yet outlines and spots are on the map
     assert any("tile.openstreetmap.org" in u for u in anna_ctx.blocked)

@@ -134,3 +134,27 @@ def test_concurrent_double_submit_makes_one_spot(app, walk_and_guest, client):
     assert sorted(results).count(201) == 1 and set(results) <= {200, 201}, results
     fc = client.get(f"/api/spots.geojson?walk={walk_id}").get_json()
     assert len(fc["features"]) == 1
+
+
+def test_may_edit_is_the_servers_rule(app, session, client, walk_and_guest):
+    """may_edit (walk mode's Edit button): the author until the walk ends, nobody else."""
+    from walkapp.models import Walk
+
+    walk_id, token = walk_and_guest
+    created = post_spot(client, walk_id, token, spot_form()).get_json()
+    assert created["properties"]["may_edit"] is True
+    other = app.test_client()
+    code = session.get(Walk, walk_id).join_code
+    other_token = csrf_from(other.get(f"/j/{code}").get_data(as_text=True))
+    other.post(f"/j/{code}", data={"role_label": "beboer", "csrf_token": other_token})
+
+    def may_edit(c):
+        return [f["properties"]["may_edit"]
+                for f in c.get(f"/api/spots.geojson?walk={walk_id}").get_json()["features"]]
+
+    assert may_edit(client) == [True] and may_edit(other) == [False]
+    assert client.get(f"/api/spots/{created['id']}").get_json()["properties"]["may_edit"] is True
+    session.get(Walk, walk_id).status = "afsluttet"
+    session.commit()
+    assert may_edit(client) == [False]
+    assert client.get(f"/api/spots/{created['id']}").get_json()["properties"]["may_edit"] is False

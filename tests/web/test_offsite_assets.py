@@ -158,12 +158,30 @@ def test_the_checker_catches_offsite_references(app, world):
 
 
 def test_our_scripts_name_no_outside_urls():
-    for js in sorted((ROOT / "static" / "js").glob("*.js")):
+    scripts = sorted((ROOT / "static" / "js").rglob("*.js"))  # modules sit in subfolders too
+    assert any(js.parent.name == "walk-mode" for js in scripts)
+    for js in scripts:
         urls = [u for u in URL_IN_TEXT.findall(js.read_text(encoding="utf-8")) if offsite(u)
                 and "www.w3.org/2000/svg" not in u]
-        assert not urls, f"{js.name} names outside URLs: {urls}"
+        assert not urls, f"{js.relative_to(ROOT)} names outside URLs: {urls}"
 
 
 def test_our_stylesheets_load_nothing_offsite():
     for css in sorted((ROOT / "static" / "css").glob("*.css")):
         assert css_problems(css.read_text(encoding="utf-8"), css.name) == []
+
+
+IMPORT = re.compile(r"""^\s*import\s[^"']*["']([^"']+)["']""", re.M)
+
+
+def test_our_modules_import_only_our_own_files():
+    """Every import in static/js is a relative path to a file there (served by us, no CDN)."""
+    js_root = ROOT / "static" / "js"
+    imports = 0
+    for js in sorted(js_root.rglob("*.js")):
+        for spec in IMPORT.findall(js.read_text(encoding="utf-8")):
+            imports += 1
+            assert spec.startswith(("./", "../")), f"{js.name} imports {spec}"
+            target = (js.parent / spec).resolve()
+            assert target.is_file() and js_root in target.parents, f"{js.name}: {spec}"
+    assert imports >= 10

@@ -340,8 +340,15 @@ def photo_properties(photo, photo_url: Callable, actor: Actor | None = None) -> 
     return photo_service.photo_entry(photo, actor, photo_url)
 
 
+def edit_allowed(actor: Actor | None, walk: Walk, own: bool) -> bool:
+    """may_edit()'s rule as the API's may_edit: the walk's leader always, the author until the
+    walk ends."""
+    return actor is not None and (walk_service.is_leader(actor, walk)
+                                  or (own and walk.status != "afsluttet"))
+
+
 def _properties(spot, codes: list[str], photos: list[dict], role_label: str | None,
-                actor: Actor | None, own_ids: set[int] | None = None) -> dict:
+                actor: Actor | None, walk: Walk, own_ids: set[int] | None = None) -> dict:
     if own_ids is None:
         own_ids = set(actor.guest_participations.values()) if actor else set()
     own = spot.participant_id is not None and spot.participant_id in own_ids
@@ -360,6 +367,7 @@ def _properties(spot, codes: list[str], photos: list[dict], role_label: str | No
         "location_source": spot.location_source,
         "participant_role": role_label,
         "own": own,
+        "may_edit": edit_allowed(actor, walk, own),
         "version": spot.version,
         "observed_at": spot.observed_at.isoformat(),
         "created_at": spot.created_at.isoformat(),
@@ -372,7 +380,8 @@ def spot_properties(spot: Spot, photo_url: Callable[[Photo, str], str],
                     actor: Actor | None = None) -> dict:
     return _properties(spot, spot.category_codes,
                        [photo_properties(p, photo_url, actor) for p in spot.photos],
-                       spot.participant.role_label if spot.participant else None, actor)
+                       spot.participant.role_label if spot.participant else None, actor,
+                       spot.walk)
 
 
 def _codes(joined: str | None, order: dict[str, int]) -> list[str]:
@@ -404,11 +413,14 @@ def spot_features(session, actor: Actor, f: SpotFilter, photo_url: Callable) -> 
             if ph.spot_id in photos:
                 photos[ph.spot_id].append(photo_properties(ph, photo_url, actor))
     own_ids = set(actor.guest_participations.values())
+    walks = {w.id: w for w in session.scalars(sa.select(Walk).options(
+        so.load_only(Walk.id, Walk.leader_id, Walk.status)).where(
+        Walk.id.in_(list({r.walk_id for r in rows}))))} if rows else {}
     return [
         {"type": "Feature", "id": r.id,
          "geometry": {"type": "Point", "coordinates": [r.x, r.y]},
-         "properties": _properties(
-             r, _codes(r.codes, order), photos[r.id], r.role_label, actor, own_ids)}
+         "properties": _properties(r, _codes(r.codes, order), photos[r.id], r.role_label, actor,
+                                   walks[r.walk_id], own_ids)}
         for r in rows
     ]
 
