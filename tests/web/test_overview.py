@@ -11,6 +11,7 @@ from tests.factories import HYLDE, make_area, make_user, make_walk
 from walkapp.extensions import db
 from walkapp.geo.shapes import point, to_db
 from walkapp.models import Category, Spot
+from walkapp.services import spots as spot_service
 
 HX = {"HX-Request": "true"}
 
@@ -205,9 +206,7 @@ def test_admin_and_planner_may_read(client, data):
 
 
 def test_list_is_capped_and_says_so(app, koordinator, data, monkeypatch):
-    from walkapp.services import overview
-
-    monkeypatch.setattr(overview, "LIST_LIMIT", 2)
+    monkeypatch.setattr(spot_service, "LIST_LIMIT", 2)
     html = koordinator.get("/spots/").get_data(as_text=True)
     assert len(listed(html)) == 2
     assert "Viser de første 2 steder" in html
