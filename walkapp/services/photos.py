@@ -1,4 +1,5 @@
-"""Photos: storing processed uploads, who sees which variant, redactions, store checks.
+"""Photos: storing processed uploads, who sees which variant, what a rendition URL serves
+(serve()), redactions, store checks.
 
 The reusable component for other owners (remedy before/after photos)::
 

@@ -385,7 +385,7 @@ PHOTO_COLUMNS = (Photo.id, Photo.spot_id, Photo.token, Photo.width, Photo.height
 def photo_properties(photo, photo_url: Callable, actor: Actor | None = None) -> dict:
     """Return a photo's API entry; the URLs name the blurred variant unless *actor* may see more.
 
-    photo_url(photo, variant, rendition, ext) builds a URL (walkapp.views.photos.photo_url).
+    photo_url(photo, variant, rendition, ext) builds a URL (walkapp.web.urls.photo_url).
     """
     return photo_service.photo_entry(photo, actor, photo_url)
 
