@@ -12,8 +12,10 @@ import sqlalchemy as sa
 from PIL import Image
 
 from tests.bench.common import env_int, fresh_app, login, summary, timed
+from walkapp.demo.seed import seed_demo
 from walkapp.extensions import db
-from walkapp.geo.shapes import parse_geojson
+from walkapp.geo.queries import bbox_filter
+from walkapp.geo.shapes import from_db, parse_geojson
 from walkapp.models import Area, Participant, Spot, Walk, spot_categories
 from walkapp.services import accounts, areas
 
@@ -110,8 +112,6 @@ def populate(app) -> tuple[int, str]:
 
 
 def query_plan(app, bbox) -> str:
-    from walkapp.geo.queries import bbox_filter
-
     with app.app_context():
         q = sa.select(Spot.id).where(bbox_filter(db.session, Spot.geom, bbox))
         conn = db.session.connection()
@@ -178,8 +178,6 @@ def photo_3mb() -> bytes:
 
 
 def bench_upload(backend: str) -> None:
-    from walkapp.seed import seed_demo
-
     photo = photo_3mb()
     with fresh_app(backend) as app:
         with app.app_context():
@@ -188,7 +186,6 @@ def bench_upload(backend: str) -> None:
             walk = db.session.scalar(sa.select(Walk).where(Walk.status == "planlagt"))
             walk_id, code = walk.id, walk.join_code
             area = db.session.get(Area, walk.area_id)
-            from walkapp.geo.shapes import from_db
 
             c = from_db(area.geom).centroid
         client = app.test_client()

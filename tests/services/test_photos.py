@@ -8,6 +8,7 @@ from PIL import Image
 from tests.factories import actor_for, make_guest, make_user, make_walk, spot_form
 from walkapp.domain.errors import PermissionDenied
 from walkapp.domain.photos import sees_unredacted
+from walkapp.models import Photo
 from walkapp.photos.processing import Settings, process
 from walkapp.photos.store import FileStore
 from walkapp.services import photos as photo_service
@@ -109,8 +110,6 @@ def test_check_leaves_young_files_alone(session, tmp_path):
 
 
 def test_row_without_any_file_is_removed_on_repair(session, tmp_path):
-    from walkapp.models import Photo
-
     store = FileStore(tmp_path / "photos")
     spot, _ = _spot_with_photo(session, store)
     photo_id, sha = spot.photos[0].id, spot.photos[0].sha256

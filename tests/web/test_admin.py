@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from tests.factories import HYLDE, make_area, make_user, make_walk
 from walkapp.extensions import db
+from walkapp.geo.shapes import from_db
 from walkapp.models import Area, Organisation, User
 
 SQUARE = {"type": "Polygon", "coordinates": [[[12.34, 55.66], [12.35, 55.66], [12.35, 55.67],
@@ -236,7 +237,6 @@ def test_edit_area_replaces_outline_and_owner(app, admin, ids):
                  "owner_organisation_id": ids["org"], "geometry": json.dumps(SQUARE)})
     assert resp.status_code == 302
     with app.app_context():
-        from walkapp.geo.shapes import from_db
 
         area = db.session.get(Area, area_id)
         assert area.name == "Hyldespjældet Nord" and area.owner_organisation_id == ids["org"]

@@ -10,7 +10,8 @@ import pytest
 from tests.factories import HYLDE, make_area, make_user, make_walk
 from walkapp.extensions import db
 from walkapp.geo.shapes import point, to_db
-from walkapp.models import Category, Spot
+from walkapp.models import Category, Participant, Spot
+from walkapp.services import spots as spot_service
 
 HX = {"HX-Request": "true"}
 
@@ -205,9 +206,22 @@ def test_admin_and_planner_may_read(client, data):
 
 
 def test_list_is_capped_and_says_so(app, koordinator, data, monkeypatch):
-    from walkapp.services import overview
-
-    monkeypatch.setattr(overview, "LIST_LIMIT", 2)
+    monkeypatch.setattr(spot_service, "LIST_LIMIT", 2)
     html = koordinator.get("/spots/").get_data(as_text=True)
     assert len(listed(html)) == 2
     assert "Viser de første 2 steder" in html
+
+
+@pytest.mark.parametrize("role, shown", [("boligselskab", "Boligselskab"), ("andet", "Andet"),
+                                         ("beboer", "Beboer")])
+def test_detail_names_the_authors_role(app, koordinator, data, role, shown):
+    with app.app_context():
+        spot = db.session.get(Spot, data["spots"]["dark_lys"])
+        participant = Participant(walk_id=spot.walk_id, role_label=role)
+        db.session.add(participant)
+        db.session.flush()
+        spot.participant_id = participant.id
+        db.session.commit()
+        db.session.remove()
+    html = koordinator.get(f"/spots/{data['spots']['dark_lys']}", headers=HX)
+    assert f"<dt>Markeret af</dt><dd>{shown}</dd>" in html.get_data(as_text=True)

@@ -11,14 +11,16 @@ from PIL import Image
 from tests.conftest import csrf_from
 from tests.factories import INSIDE, jpeg_bytes, make_user, make_walk, spot_form
 from tests.web.test_api_spots import post_spot
+from walkapp.extensions import db
+from walkapp.models import Photo, Walk
+from walkapp.services.photos import pending_ids
+from walkapp.services.report import render_pdf
 
 
 @pytest.fixture
 def walk_and_guest(app, client):
     """A walk and a guest who joined it. No app context is held open during the test: an open
     one would share flask.g (and its cached CSRF token and actor) between test clients."""
-    from walkapp.extensions import db
-
     with app.app_context():
         walk = make_walk(db.session)
         db.session.commit()
@@ -39,8 +41,6 @@ def _files(app) -> list:
 
 def _login(app, role="koordinator", org_kind="kommune", org="Albertslund Kommune DKE",
            lead_walk=None):
-    from walkapp.extensions import db
-    from walkapp.models import Walk
 
     with app.app_context():
         user = make_user(db.session, role, org=org, org_kind=org_kind)
@@ -103,8 +103,6 @@ def test_page_fields_position_a_shrunk_photo(app, client, walk_and_guest):
     resp = post_spot(client, walk_id, token, form, [jpeg_bytes()])
     assert resp.status_code == 201, resp.get_json()
     assert resp.get_json()["geometry"]["coordinates"] == pytest.approx([12.3612, 55.6551])
-    from walkapp.extensions import db
-    from walkapp.models import Photo
 
     with app.app_context():
         photo = db.session.scalars(db.select(Photo)).one()
@@ -276,9 +274,6 @@ def _no_metadata(data: bytes) -> bool:
 
 
 def _pending_count(app) -> int:
-    from walkapp.extensions import db
-    from walkapp.services.photos import pending_ids
-
     with app.app_context():
         return len(pending_ids(db.session))
 
@@ -340,7 +335,6 @@ def test_truncated_photo_refused_after_a_pdf_report(app, client, walk_and_guest)
     """WeasyPrint flips Pillow's LOAD_TRUNCATED_IMAGES on import; uploads must still refuse."""
     from PIL import ImageFile
 
-    from walkapp.services.report import render_pdf
 
     assert render_pdf("<p>x</p>", "file:///").startswith(b"%PDF")
     assert ImageFile.LOAD_TRUNCATED_IMAGES is False

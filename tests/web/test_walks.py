@@ -10,7 +10,9 @@ import sqlalchemy as sa
 
 from tests.conftest import csrf_from
 from tests.factories import actor_for, make_area, make_guest, make_user, make_walk, spot_form
+from walkapp.geo.shapes import from_db
 from walkapp.models import Spot, Walk
+from walkapp.photos.store import FileStore
 from walkapp.services import spots as spot_service
 
 
@@ -135,7 +137,6 @@ def test_uploaded_route_file_wins_over_the_drawn_one(client, session, coordinato
     form["route_file"] = (io.BytesIO(json.dumps(upload).encode()), "rute.geojson")
     resp = client.post("/walks/new", data=form, content_type="multipart/form-data")
     assert resp.status_code == 302
-    from walkapp.geo.shapes import from_db
 
     walk = session.scalar(sa.select(Walk))
     assert len(from_db(walk.route).coords) == 3
@@ -432,6 +433,31 @@ def test_guest_of_another_walk_gets_403_in_walk_mode(client, session):
     assert client.get(f"/walks/{walk_b.id}/mode").status_code == 403
 
 
+def test_logged_in_non_participant_of_an_ended_walk_gets_403(client, session):
+    walk = make_walk(session)
+    user = make_user(session, "deltager", org="Boligselskabet", org_kind="boligselskab")
+    walk.status = "afsluttet"
+    session.commit()
+    login(client, user)
+    assert client.get(f"/walks/{walk.id}/mode").status_code == 403
+
+
+def test_every_participant_role_is_named_in_danish(client, session):
+    walk = make_walk(session)
+    session.commit()
+    join_page = client.get(f"/j/{walk.join_code}").get_data(as_text=True)
+    names = ("beboer", "boligselskab", "kommune", "politi", "andet")
+    assert all(f"<span>{n}</span>" in join_page for n in names)
+    add_spot(client, walk.id, join_as_guest(client, walk, role="andet"))
+    mode = client.get(f"/walks/{walk.id}/mode").get_data(as_text=True)
+    raw = re.search(
+        r'<script type="application/json" id="walk-mode-config">(.*?)</script>', mode, re.S
+    ).group(1)
+    assert [json.loads(raw)["t"][f"role_{n}"] for n in names] == list(names)
+    # the spot list names the author's role
+    assert re.search(r'<p class="meta">andet\s', mode)
+
+
 def test_anonymous_walk_mode_goes_to_login(client, session):
     walk = make_walk(session)
     session.commit()
@@ -548,6 +574,44 @@ def test_bad_edit_is_422_naming_the_field(client, session):
     assert re.search(r'id="feeling-error">[^<]+<', resp.get_data(as_text=True))
 
 
+def test_non_numeric_version_is_422_on_the_page_as_in_the_api(client, session):
+    walk = make_walk(session)
+    session.commit()
+    token = join_as_guest(client, walk)
+    feat = add_spot(client, walk.id, token)
+    form = {"csrf_token": token, "version": "abc", "lat": "55.6545", "lon": "12.36",
+            "kind": "tryg", "note": "ændret"}
+    page = client.post(f"/walks/{walk.id}/spots/{feat['id']}/edit", data=form)
+    assert page.status_code == 422
+    # the posted input is kept, and the error is shown above the form
+    body = page.get_data(as_text=True)
+    assert "ændret" in body and re.search(r'class="notice bad" role="alert">[^<]+<', body)
+    api = client.post(f"/api/spots/{feat['id']}", data=form, headers={"X-CSRFToken": token})
+    assert api.status_code == 422 and api.get_json()["field"] == "version"
+    assert session.get(Spot, feat["id"]).note != "ændret"
+
+
+def test_spot_json_says_who_may_edit(app, session, coordinator):
+    walk = make_walk(session, coordinator)
+    session.commit()
+    anna, bo = app.test_client(), app.test_client()
+    feat = add_spot(anna, walk.id, join_as_guest(anna, walk))
+    assert feat["properties"]["may_edit"] is True
+    join_as_guest(bo, walk)
+    assert bo.get(f"/api/spots/{feat['id']}").get_json()["properties"]["may_edit"] is False
+    listed = bo.get(f"/api/spots.geojson?walk={walk.id}").get_json()["features"]
+    assert [f["properties"]["may_edit"] for f in listed] == [False]
+    w = session.get(Walk, walk.id)
+    w.status = "afsluttet"
+    session.commit()
+    ended = anna.get(f"/api/spots.geojson?walk={walk.id}").get_json()["features"]
+    assert [f["properties"]["may_edit"] for f in ended] == [False]
+    lc = app.test_client()
+    login(lc, coordinator)
+    led = lc.get(f"/api/spots.geojson?walk={walk.id}").get_json()["features"]
+    assert [f["properties"]["may_edit"] for f in led] == [True]
+
+
 def test_participant_cannot_edit_another_participants_spot(app, session):
     walk = make_walk(session)
     session.commit()
@@ -633,7 +697,6 @@ def test_spot_of_another_walk_is_404_here(client, session, coordinator):
         ["LYS"],
         spot_service.Limits(),
     )
-    from walkapp.photos.store import FileStore
 
     spot = spot_service.add_spot(
         session, guest, walk_a, data, [], FileStore("/tmp/unused"), spot_service.Limits()

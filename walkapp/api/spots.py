@@ -2,7 +2,6 @@ import orjson
 from flask import Response, jsonify, request, url_for
 
 from walkapp.api.blueprint import bp
-from walkapp.domain.errors import N_, ValidationError
 from walkapp.extensions import db
 from walkapp.services import spots as spot_service
 from walkapp.services import walks as walk_service
@@ -61,18 +60,8 @@ def update_spot(spot_id: int):
     """Edit a spot (own spots, or any spot for the walk leader); ``version`` guards conflicts."""
     actor = current_actor()
     spot = spot_service.get_spot(db.session, actor, spot_id)
-    spot_service.may_edit(db.session, actor, spot)
-    form = request.form.to_dict()
-    form.setdefault("location_source", spot.location_source)
-    data = spot_service.parse_spot_input(
-        form, request.form.getlist("categories"), spot_service.known_categories(db.session),
-        spot_limits(), partial=True)
-    version = (request.form.get("version") or "").strip()
-    if version and not version.isdigit():
-        raise ValidationError(N_("The field %(name)s must be a number."), "version",
-                              name="version")
-    spot_service.update_spot(db.session, actor, spot, data, spot_limits(),
-                             version=int(version) if version else None)
+    spot_service.edit_spot(db.session, actor, spot, request.form.to_dict(),
+                           request.form.getlist("categories"), spot_limits())
     db.session.commit()
     return jsonify(spot_service.spot_feature(spot, photo_url, actor))
 

@@ -1,10 +1,12 @@
-"""Build folium maps with our configured tiles, and split them into embeddable parts."""
+"""The shared base of every map: folium maps with our configured tiles, area outlines, routes,
+extents, and the split into embeddable parts (walks.py and hotspots.py build on it)."""
 
 import json
 from dataclasses import dataclass
 
 import folium
 from markupsafe import Markup
+from shapely.ops import unary_union
 
 from walkapp.geo.shapes import from_db, to_geojson
 
@@ -42,6 +44,19 @@ def base_map(config, center=None, zoom: int = 15, bounds=None) -> folium.Map:
         # has no size yet (a full-screen map styled after the script ran) zooms to the world.
         m._walkapp_bounds = [[miny, minx], [maxy, maxx]]
     return m
+
+
+def extent(geoms) -> tuple[float, float, float, float] | None:
+    """Return (minx, miny, maxx, maxy) around database geometries, or None for none."""
+    shapes = [from_db(g) for g in geoms]
+    return unary_union(shapes).bounds if shapes else None
+
+
+def centre(bounds) -> tuple[float, float] | None:
+    """Return the (lat, lon) middle of *bounds*, or None."""
+    if not bounds:
+        return None
+    return (bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2
 
 
 def add_area(m: folium.Map, area, name: str | None = None) -> None:

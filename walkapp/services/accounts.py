@@ -1,11 +1,52 @@
-"""Organisations and users."""
+"""Accounts: users (created on the command line or by administrators), signing in, who
+administers, and the organisation a user or an area belongs to."""
+
+import re
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
+from walkapp.domain.actor import Actor
 from walkapp.domain.catalogue import ORG_KINDS
-from walkapp.domain.errors import N_, ValidationError
-from walkapp.domain.roles import ROLES
+from walkapp.domain.errors import N_, NotFound, PermissionDenied, ValidationError
+from walkapp.domain.roles import ROLES, can_administer
 from walkapp.models import Organisation, User
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def require_admin(actor: Actor) -> None:
+    if not can_administer(actor.role):
+        raise PermissionDenied(N_("Only administrators can do this."))
+
+
+def get_or_404(session, model, obj_id: int, message: str):
+    """Return the *model* row *obj_id*, or raise NotFound(*message*)."""
+    obj = session.get(model, obj_id)
+    if obj is None:
+        raise NotFound(message)
+    return obj
+
+
+def organisation_id(session, raw) -> int | None:
+    """Return the organisation id in form value *raw* ('' means none), or raise."""
+    raw = (raw or "").strip() if isinstance(raw, str) else raw
+    if raw in (None, ""):
+        return None
+    if not str(raw).isdigit() or session.get(Organisation, int(raw)) is None:
+        raise ValidationError(N_("Choose an organisation from the list."), "organisation_id")
+    return int(raw)
+
+
+def parse_email(raw: str, field: str, required: bool) -> str | None:
+    email = (raw or "").strip().lower()
+    if not email:
+        if required:
+            raise ValidationError(N_("Enter a valid e-mail address."), field)
+        return None
+    if len(email) > 254 or not EMAIL_RE.match(email):
+        raise ValidationError(N_("Enter a valid e-mail address."), field)
+    return email
 
 
 def get_or_create_organisation(session, name: str, kind: str = "andet") -> Organisation:
@@ -52,3 +93,70 @@ def authenticate(session, email: str, password: str) -> User | None:
 
 def count_users(session) -> int:
     return session.scalar(sa.select(sa.func.count(User.id))) or 0
+
+
+# --- users, by administrators --------------------------------------------------------------
+
+def list_users(session, actor: Actor) -> list[User]:
+    require_admin(actor)
+    return list(session.scalars(sa.select(User).options(so.selectinload(User.organisation))
+                                .order_by(User.email)))
+
+
+def get_user(session, actor: Actor, user_id: int) -> User:
+    require_admin(actor)
+    return get_or_404(session, User, user_id, N_("No such user."))
+
+
+def _role(raw) -> str:
+    role = (raw or "").strip()
+    if role not in ROLES:
+        raise ValidationError(N_("Unknown role."), "role")
+    return role
+
+
+def add_user(session, actor: Actor, form) -> User:
+    """Create a user from form fields: email, name, role, organisation_id, password."""
+    require_admin(actor)
+    email = parse_email(form.get("email"), "email", True)
+    role = _role(form.get("role"))
+    org_id = organisation_id(session, form.get("organisation_id"))
+    name = (form.get("name") or "").strip()[:200]
+    user = create_user(session, email, role, form.get("password") or "", None, name)
+    user.organisation_id = org_id
+    session.flush()
+    return user
+
+
+def update_user(session, actor: Actor, user: User, form) -> User:
+    """Change a user's name, role, organisation and whether the account is active."""
+    require_admin(actor)
+    role = _role(form.get("role"))
+    org_id = organisation_id(session, form.get("organisation_id"))
+    active = form.get("active") in ("1", "on", "true", "y")
+    if user.id == actor.user_id and (role != "admin" or not active):
+        # Keep at least the acting administrator able to get back in.
+        raise ValidationError(N_("You cannot remove your own administrator access."), "role")
+    user.name = (form.get("name") or "").strip()[:200] or user.name
+    user.role, user.organisation_id, user.active = role, org_id, active
+    session.flush()
+    return user
+
+
+def reset_password(session, actor: Actor, user: User, password: str) -> User:
+    require_admin(actor)
+    if len(password or "") < 8:
+        raise ValidationError(N_("The password must have at least 8 characters."), "password")
+    user.set_password(password)
+    session.flush()
+    return user
+
+
+
+def user_form_values(user: User | None) -> dict[str, str]:
+    """Return the user form's values for *user* (a new user's defaults when None)."""
+    if user is None:
+        return {"role": "deltager", "organisation_id": ""}
+    return {"name": user.name, "role": user.role,
+            "organisation_id": str(user.organisation_id or ""),
+            "active": "1" if user.active else ""}

@@ -1,4 +1,5 @@
-"""Photos: storing processed uploads, who sees which variant, redactions, store checks.
+"""Photos: storing processed uploads, who sees which variant, what a rendition URL serves
+(serve()), redactions, store checks.
 
 The reusable component for other owners (remedy before/after photos)::
 
@@ -12,14 +13,17 @@ The reusable component for other owners (remedy before/after photos)::
 and register who may see them with ``register_access("remedy", fn(session, actor, photo))``.
 """
 
+import io
 import logging
 import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import sqlalchemy as sa
+from PIL import Image
 
 from walkapp.domain.actor import Actor
 from walkapp.domain.errors import N_, NotFound, PermissionDenied
@@ -174,6 +178,75 @@ def get_photo(session, actor: Actor, photo_id: int) -> Photo:
     if photo is None or not may_view(session, actor, photo, "any"):
         raise NotFound(N_("No such photo."))
     return photo
+
+
+# --- serving a rendition's URL ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Serve:
+    """Send this file: the URL names a current rendition the caller may see."""
+
+    path: Path
+    mimetype: str
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """Send the caller to the same rendition in *variant* (never cached)."""
+
+    variant: str
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """Send a plain grey image, never cached: blurring failed for now."""
+
+    body: bytes
+    mimetype: str
+
+
+@dataclass(frozen=True)
+class Missing:
+    """404: no such photo, rendition or file, or not for this caller."""
+
+
+Served = Serve | Redirect | Placeholder | Missing
+RENDITIONS = ("thumb", "display", "original")
+
+
+def placeholder_image(ext: str) -> Placeholder:
+    buf = io.BytesIO()
+    Image.new("RGB", (320, 240), (200, 200, 200)).save(buf, "WEBP" if ext == "webp" else "JPEG")
+    return Placeholder(buf.getvalue(), FORMATS[ext])
+
+
+def serve(session, actor: Actor, token: str, variant: str, rendition: str, ext: str,
+          store: PhotoStore, settings: Settings) -> Served:
+    """Decide what the URL /photos/<token>/<variant>/<rendition>.<ext> gives *actor*.
+
+    Detection that has not run (or just ran) runs now if needed, then the caller is sent to
+    the variant it may see: never the clean file to someone who must get it blurred. A URL
+    whose rectangles changed since it was made sends the current variant.
+    """
+    if ext not in FORMATS:
+        return Missing()
+    photo = session.scalar(sa.select(Photo).where(Photo.token == token))
+    if photo is None or not may_view(session, actor, photo, variant):
+        return Missing()
+    if rendition not in RENDITIONS or (rendition == "original" and not sees_unredacted(actor)):
+        return Missing()
+    if variant == PENDING or (photo.blur_pending and not sees_unredacted(actor)):
+        if not blur_photo(session, photo, store, settings):
+            return placeholder_image(ext)
+        return Redirect(variant_for(actor, photo))
+    name = served_name(photo, variant, rendition, ext)
+    if name is None:
+        if variant.startswith("r-") and rendition != "original":
+            return Redirect(variant_for(actor, photo))
+        return Missing()
+    path = store.path(photo.sha256, name)
+    return Serve(path, FORMATS[ext]) if path.exists() else Missing()
 
 
 # --- redactions -------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
-"""Spots: validating, adding, editing, hiding and querying findings."""
+"""Spots: validating, adding, editing, hiding and querying findings, a walk's spots, and the
+search behind the overview of every walk's spots."""
 
 import math
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
@@ -12,9 +14,10 @@ import sqlalchemy.orm as so
 from geoalchemy2 import functions as gf
 
 from walkapp.domain import params as parse
+from walkapp.domain import walks as walk_rules
 from walkapp.domain.actor import Actor
 from walkapp.domain.catalogue import KINDS, LIGHT, LOCATION_SOURCES, VISIBILITY
-from walkapp.domain.errors import N_, NotFound, PermissionDenied, ValidationError
+from walkapp.domain.errors import N_, Conflict, NotFound, PermissionDenied, ValidationError
 from walkapp.geo.crs import distance_m
 from walkapp.geo.queries import bbox_filter
 from walkapp.geo.shapes import feature, from_db, point, to_db
@@ -25,6 +28,11 @@ from walkapp.photos.store import PhotoStore, staged
 from walkapp.services import photos as photo_service
 from walkapp.services import walks as walk_service
 from walkapp.services.visibility import visible_clause
+
+LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
+# The overview's list shows at most this many rows; the map (the GeoJSON API) shows more.
+LIST_LIMIT = 500
+FILTER_KEYS = ("walk", "area", "kind", "category", "from", "to", "light")
 
 
 @dataclass
@@ -146,14 +154,31 @@ def may_add(session, actor: Actor, walk: Walk) -> Participant | None:
 
 
 def may_edit(session, actor: Actor, spot: Spot) -> None:
+    """Raise unless *actor* may edit *spot* (the rule: walkapp.domain.walks.may_edit_spot)."""
     walk = spot.walk
-    if walk_service.is_leader(actor, walk):
+    leads = walk_service.is_leader(actor, walk)
+    participant = None if leads else walk_service.participant_of(session, actor, walk)
+    own = participant is not None and spot.participant_id == participant.id
+    if walk_rules.may_edit_spot(leads_walk=leads, own=own, walk_status=walk.status):
         return
-    participant = walk_service.participant_of(session, actor, walk)
-    if participant is None or spot.participant_id != participant.id:
+    if not own:
         raise PermissionDenied(N_("You can only change your own spots."))
-    if walk.status == "afsluttet":
-        raise PermissionDenied(N_("This walk has ended."))
+    raise PermissionDenied(N_("This walk has ended."))
+
+
+def _own(actor: Actor | None, participant_id: int | None, own_ids: set[int] | None = None) -> bool:
+    """True if the spot's author is the actor (one of its guest passes or joined walks)."""
+    if own_ids is None:
+        own_ids = set(actor.guest_participations.values()) if actor else set()
+    return participant_id is not None and participant_id in own_ids
+
+
+def editable_ids(actor: Actor, walk: Walk, spots: Iterable[Spot]) -> set[int]:
+    """Return the ids of the spots of *walk* whose card offers "Edit" to *actor*."""
+    leads = walk_service.is_leader(actor, walk)
+    own_ids = set(actor.guest_participations.values())
+    return {s.id for s in spots if walk_rules.may_edit_spot(
+        leads_walk=leads, own=_own(actor, s.participant_id, own_ids), walk_status=walk.status)}
 
 
 @dataclass
@@ -216,8 +241,6 @@ def update_spot(session, actor: Actor, spot: Spot, data: SpotInput, limits: Limi
                 version: int | None = None) -> Spot:
     may_edit(session, actor, spot)
     if version is not None and version != spot.version:
-        from walkapp.domain.errors import Conflict
-
         raise Conflict(N_("Someone else changed this spot meanwhile. Reload to see it."))
     _check_near_area(session, spot.walk, data.lat, data.lon, limits.max_distance_m)
     cats = session.scalars(sa.select(Category).where(Category.code.in_(data.categories))).all()
@@ -233,6 +256,35 @@ def update_spot(session, actor: Actor, spot: Spot, data: SpotInput, limits: Limi
         spot.updated_at = utcnow()
     session.flush()
     return spot
+
+
+def edit_spot(session, actor: Actor, spot: Spot, form: dict[str, str], categories: list[str],
+              limits: Limits) -> Spot:
+    """Edit *spot* from posted form fields (the API's and the edit page's one path).
+
+    A missing or empty ``location_source`` keeps the spot's; ``version`` (optional) guards
+    against lost updates: 422 when it is not a number, 409 when the spot changed meanwhile.
+    """
+    may_edit(session, actor, spot)
+    form = dict(form, location_source=form.get("location_source") or spot.location_source)
+    data = parse_spot_input(form, categories, known_categories(session), limits, partial=True)
+    version = parse.integer(form, "version")
+    return update_spot(session, actor, spot, data, limits, version=version)
+
+
+def form_values(spot: Spot) -> dict:
+    """Return the edit form's values for *spot*."""
+    pt = from_db(spot.geom)
+    return {
+        "lat": f"{pt.y:.7f}",
+        "lon": f"{pt.x:.7f}",
+        "kind": spot.kind,
+        "categories": spot.category_codes,
+        "feeling": str(spot.feeling or ""),
+        "note": spot.note,
+        "visibility": spot.visibility,
+        "version": str(spot.version),
+    }
 
 
 def set_hidden(session, actor: Actor, spot: Spot, hidden: bool) -> Spot:
@@ -291,9 +343,7 @@ def parse_filter(args, known: Iterable[str]) -> SpotFilter:
 
 def _filtered(q, session, actor: Actor, f: SpotFilter):
     """Apply the actor's visibility and the filter *f* to a select over spots."""
-    from zoneinfo import ZoneInfo
-
-    tz = ZoneInfo("Europe/Copenhagen")
+    tz = LOCAL_TZ
     q = q.where(visible_clause(actor))
     if f.bbox:
         q = q.where(bbox_filter(session, Spot.geom, f.bbox))
@@ -335,23 +385,17 @@ PHOTO_COLUMNS = (Photo.id, Photo.spot_id, Photo.token, Photo.width, Photo.height
 def photo_properties(photo, photo_url: Callable, actor: Actor | None = None) -> dict:
     """Return a photo's API entry; the URLs name the blurred variant unless *actor* may see more.
 
-    photo_url(photo, variant, rendition, ext) builds a URL (walkapp.views.photos.photo_url).
+    photo_url(photo, variant, rendition, ext) builds a URL (walkapp.web.urls.photo_url).
     """
     return photo_service.photo_entry(photo, actor, photo_url)
 
 
-def edit_allowed(actor: Actor | None, walk: Walk, own: bool) -> bool:
-    """may_edit()'s rule as the API's may_edit: the walk's leader always, the author until the
-    walk ends."""
-    return actor is not None and (walk_service.is_leader(actor, walk)
-                                  or (own and walk.status != "afsluttet"))
-
-
 def _properties(spot, codes: list[str], photos: list[dict], role_label: str | None,
-                actor: Actor | None, walk: Walk, own_ids: set[int] | None = None) -> dict:
-    if own_ids is None:
-        own_ids = set(actor.guest_participations.values()) if actor else set()
-    own = spot.participant_id is not None and spot.participant_id in own_ids
+                actor: Actor | None, leader_id: int | None, walk_status: str,
+                own_ids: set[int] | None = None) -> dict:
+    own = _own(actor, spot.participant_id, own_ids)
+    may_edit_it = walk_rules.may_edit_spot(leads_walk=walk_rules.leads(actor, leader_id),
+                                           own=own, walk_status=walk_status)
     return {
         "id": spot.id,
         "client_uuid": spot.client_uuid,
@@ -367,7 +411,7 @@ def _properties(spot, codes: list[str], photos: list[dict], role_label: str | No
         "location_source": spot.location_source,
         "participant_role": role_label,
         "own": own,
-        "may_edit": edit_allowed(actor, walk, own),
+        "may_edit": may_edit_it,
         "version": spot.version,
         "observed_at": spot.observed_at.isoformat(),
         "created_at": spot.created_at.isoformat(),
@@ -381,7 +425,7 @@ def spot_properties(spot: Spot, photo_url: Callable[[Photo, str], str],
     return _properties(spot, spot.category_codes,
                        [photo_properties(p, photo_url, actor) for p in spot.photos],
                        spot.participant.role_label if spot.participant else None, actor,
-                       spot.walk)
+                       spot.walk.leader_id, spot.walk.status)
 
 
 def _codes(joined: str | None, order: dict[str, int]) -> list[str]:
@@ -393,6 +437,7 @@ def _codes(joined: str | None, order: dict[str, int]) -> list[str]:
 
 def spot_features(session, actor: Actor, f: SpotFilter, photo_url: Callable) -> list[dict]:
     """Return the GeoJSON Features of query_spots(), built from plain rows (the API's hot path)."""
+    walk = so.aliased(Walk)  # an alias: the area filter's subquery must not correlate with it
     codes_of = (sa.select(sa.func.aggregate_strings(spot_categories.c.code, ","))
                 .where(spot_categories.c.spot_id == Spot.id).scalar_subquery())
     q = _filtered(sa.select(
@@ -400,8 +445,10 @@ def spot_features(session, actor: Actor, f: SpotFilter, photo_url: Callable) -> 
         Spot.visibility, Spot.hidden, Spot.accuracy_m, Spot.location_source, Spot.participant_id,
         Spot.version, Spot.observed_at, Spot.created_at, Spot.updated_at,
         gf.ST_X(Spot.geom).label("x"), gf.ST_Y(Spot.geom).label("y"),
-        Participant.role_label, codes_of.label("codes"),
-    ).outerjoin(Participant, Participant.id == Spot.participant_id), session, actor, f)
+        Participant.role_label, codes_of.label("codes"), walk.leader_id,
+        walk.status.label("walk_status"),
+    ).join(walk, walk.id == Spot.walk_id)
+     .outerjoin(Participant, Participant.id == Spot.participant_id), session, actor, f)
     rows = session.execute(q.order_by(Spot.id).limit(f.limit)).all()
     order = dict(session.execute(sa.select(Category.code, Category.sort)).all())
     photos: dict[int, list[dict]] = {r.id: [] for r in rows}
@@ -413,17 +460,109 @@ def spot_features(session, actor: Actor, f: SpotFilter, photo_url: Callable) -> 
             if ph.spot_id in photos:
                 photos[ph.spot_id].append(photo_properties(ph, photo_url, actor))
     own_ids = set(actor.guest_participations.values())
-    walks = {w.id: w for w in session.scalars(sa.select(Walk).options(
-        so.load_only(Walk.id, Walk.leader_id, Walk.status)).where(
-        Walk.id.in_(list({r.walk_id for r in rows}))))} if rows else {}
     return [
         {"type": "Feature", "id": r.id,
          "geometry": {"type": "Point", "coordinates": [r.x, r.y]},
-         "properties": _properties(r, _codes(r.codes, order), photos[r.id], r.role_label, actor,
-                                   walks[r.walk_id], own_ids)}
+         "properties": _properties(
+             r, _codes(r.codes, order), photos[r.id], r.role_label, actor, r.leader_id,
+             r.walk_status, own_ids)}
         for r in rows
     ]
 
 
 def spot_feature(spot: Spot, photo_url, actor: Actor | None = None) -> dict:
     return feature(from_db(spot.geom), spot_properties(spot, photo_url, actor), fid=spot.id)
+
+
+# --- a walk's spots ---------------------------------------------------------------------------
+
+
+def active_categories(session) -> list[Category]:
+    return list(
+        session.scalars(
+            sa.select(Category).where(Category.active).order_by(Category.sort, Category.code)
+        )
+    )
+
+
+def walk_spots(session, actor: Actor, walk: Walk) -> list[Spot]:
+    """Return the spots of *walk* the actor may see, newest first."""
+    spots = query_spots(session, actor, SpotFilter(walk_id=walk.id))
+    return sorted(spots, key=lambda s: s.id, reverse=True)
+
+
+def get_walk_spot(session, actor: Actor, walk: Walk, spot_id: int) -> Spot:
+    """Return a visible spot of *walk* (404 for spots of other walks too)."""
+    spot = get_spot(session, actor, spot_id)
+    if spot.walk_id != walk.id:
+        raise NotFound(N_("No such spot."))
+    return spot
+
+
+# --- the overview: every walk's spots, for the roles that read everything ---------------------
+
+
+def require_reader(actor: Actor) -> None:
+    """Raise unless *actor* may read the spots of every walk."""
+    if not actor.reads_all:
+        raise PermissionDenied(
+            N_("Only administrators, coordinators and planners can see the overview of spots."))
+
+
+@dataclass
+class SpotSearch:
+    """A search over every walk's spots: the filter, its result, and the filter's choices."""
+
+    filter: SpotFilter
+    spots: list[Spot]
+    truncated: bool
+    error: ValidationError | None
+    walks: list[Walk] = field(default_factory=list)
+    areas: list[Area] = field(default_factory=list)
+    categories: list[Category] = field(default_factory=list)
+
+    @property
+    def active_filters(self) -> int:
+        f = self.filter
+        return sum(bool(x) for x in (f.walk_id, f.area_id, f.kind, f.categories, f.date_from,
+                                     f.date_to, f.light))
+
+
+def filter_query(args) -> list[tuple[str, str]]:
+    """Return the non-empty filter parameters of *args*, in a stable order (for URLs)."""
+    out = []
+    for key in FILTER_KEYS:
+        values = args.getlist(key) if hasattr(args, "getlist") else [args.get(key)]
+        out += [(key, v) for v in values if v]
+    return out
+
+
+def search(session, actor: Actor, args) -> SpotSearch:
+    """Return the spots matching the query-string filters *args* (the API's filter code)."""
+    require_reader(actor)
+    error = None
+    try:
+        f = parse_filter(args, known_categories(session))
+    except ValidationError as exc:
+        f, error = SpotFilter(), exc
+    if error is None:
+        f.limit = LIST_LIMIT + 1
+        spots = query_spots(session, actor, f)
+    else:
+        spots = []
+    truncated = len(spots) > LIST_LIMIT
+    walks = session.scalars(sa.select(Walk).options(so.load_only(Walk.id, Walk.title,
+                                                                 Walk.starts_at))
+                            .order_by(Walk.starts_at.desc())).all()
+    areas = session.scalars(sa.select(Area).options(so.defer(Area.geom))
+                            .order_by(Area.name)).all()
+    categories = session.scalars(sa.select(Category).where(Category.active)
+                                 .order_by(Category.sort)).all()
+    return SpotSearch(filter=f, spots=spots[:LIST_LIMIT], truncated=truncated, error=error,
+                      walks=list(walks), areas=list(areas), categories=list(categories))
+
+
+def get_spot_for_reader(session, actor: Actor, spot_id: int) -> Spot:
+    """Return one spot for the overview's side panel (readers of every walk only)."""
+    require_reader(actor)
+    return get_spot(session, actor, spot_id)

@@ -1,20 +1,18 @@
 """Administration pages: organisations, users and areas. Plain forms, POST/redirect/GET."""
 
-import json
-
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from shapely.ops import unary_union
 
 from walkapp.domain.catalogue import ORG_KINDS
 from walkapp.domain.errors import DomainError
 from walkapp.domain.roles import ROLES
 from walkapp.extensions import db
-from walkapp.geo.shapes import from_db, to_geojson
-from walkapp.maps import builder
-from walkapp.services import admin as admin_service
+from walkapp.maps.walks import area_form_map
+from walkapp.services import accounts
+from walkapp.services import areas as area_service
+from walkapp.services import organisations as org_service
 from walkapp.web import current_actor, error_message, render
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -44,7 +42,7 @@ AREA_KIND_LABELS = {
 @bp.before_request
 @login_required
 def _admins_only():
-    admin_service.require_admin(current_actor())
+    accounts.require_admin(current_actor())
 
 
 @bp.context_processor
@@ -53,7 +51,7 @@ def _labels():
             "area_kind_labels": AREA_KIND_LABELS,
             "role_options": [(r, ROLE_LABELS[r]) for r in ROLES],
             "org_kind_options": [(k, ORG_KIND_LABELS[k]) for k in ORG_KINDS],
-            "area_kind_options": [(k, AREA_KIND_LABELS[k]) for k in admin_service.AREA_KINDS]}
+            "area_kind_options": [(k, AREA_KIND_LABELS[k]) for k in area_service.AREA_KINDS]}
 
 
 def _failed(exc: DomainError) -> dict:
@@ -66,15 +64,15 @@ def _upload() -> bytes | None:
     f = request.files.get("file")
     if not f or not f.filename:
         return None
-    return f.read(admin_service.GEOJSON_MAX_BYTES + 1)
+    return f.read(area_service.GEOJSON_MAX_BYTES + 1)
 
 
 @bp.get("/")
 def index():
     counts = {
-        "organisations": len(admin_service.list_organisations(db.session, current_actor())),
-        "users": len(admin_service.list_users(db.session, current_actor())),
-        "areas": len(admin_service.list_areas(db.session, current_actor())),
+        "organisations": len(org_service.list_organisations(db.session, current_actor())),
+        "users": len(accounts.list_users(db.session, current_actor())),
+        "areas": len(area_service.list_areas(db.session, current_actor())),
     }
     return render("admin/index.html", counts=counts)
 
@@ -83,28 +81,29 @@ def index():
 
 @bp.get("/organisations")
 def organisations():
-    rows = admin_service.list_organisations(db.session, current_actor())
+    rows = org_service.list_organisations(db.session, current_actor())
     return render("admin/organisations.html", rows=rows)
+
+
+def _organisation(org_id: int | None):
+    return org_service.get_organisation(db.session, current_actor(), org_id) if org_id else None
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
 @bp.route("/organisations/<int:org_id>/edit", methods=["GET", "POST"], endpoint="organisation_edit")
 def organisation_new(org_id: int | None = None):
-    actor = current_actor()
-    org = admin_service.get_organisation(db.session, actor, org_id) if org_id else None
-    errors, form, status = {}, request.form, 200
+    org = _organisation(org_id)
+    errors, status = {}, 200
     if request.method == "POST":
         try:
-            org = admin_service.save_organisation(db.session, actor, form, org)
+            org = org_service.save_organisation(db.session, current_actor(), request.form, org)
             db.session.commit()
             flash(_("The organisation %(name)s was saved.", name=org.name))
             return redirect(url_for("admin.organisations"))
         except DomainError as exc:
             errors, status = _failed(exc), exc.status
-            org = admin_service.get_organisation(db.session, actor, org_id) if org_id else None
-    values = form if request.method == "POST" else {
-        "name": org.name if org else "", "kind": org.kind if org else "andet",
-        "contact_email": (org.contact_email or "") if org else ""}
+            org = _organisation(org_id)
+    values = request.form if request.method == "POST" else org_service.organisation_form_values(org)
     return render("admin/organisation_form.html", "admin/_organisation_form.html",
                   status=status, org=org, values=values, errors=errors)
 
@@ -113,69 +112,65 @@ def organisation_new(org_id: int | None = None):
 
 @bp.get("/users")
 def users():
-    return render("admin/users.html", users=admin_service.list_users(db.session, current_actor()))
+    return render("admin/users.html", users=accounts.list_users(db.session, current_actor()))
 
 
 def _org_choices() -> list[tuple[str, str]]:
     """Return the organisation select's options, 'none' first."""
-    rows = admin_service.list_organisations(db.session, current_actor())
-    return [("", _("No organisation"))] + [(str(org.id), org.name) for org, _n in rows]
+    return [("", _("No organisation"))] + org_service.organisation_choices(db.session,
+                                                                           current_actor())
+
+
+def _user_form(user, values, errors: dict, status: int = 200, fragment: bool = True):
+    fragment_template = "admin/_user_form.html" if fragment else None
+    return render("admin/user_form.html", fragment_template, status=status, user=user,
+                  values=values, errors=errors, orgs=_org_choices())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 def user_new():
-    errors, values, status = {}, request.form, 200
-    if request.method == "POST":
-        try:
-            user = admin_service.create_user(db.session, current_actor(), request.form)
-            db.session.commit()
-            flash(_("The user %(email)s was created.", email=user.email))
-            return redirect(url_for("admin.users"))
-        except DomainError as exc:
-            errors, status = _failed(exc), exc.status
-    else:
-        values = {"role": "deltager", "organisation_id": ""}
-    return render("admin/user_form.html", "admin/_user_form.html", status=status,
-                  user=None, values=values, errors=errors, orgs=_org_choices())
+    if request.method == "GET":
+        return _user_form(None, accounts.user_form_values(None), {})
+    try:
+        user = accounts.add_user(db.session, current_actor(), request.form)
+        db.session.commit()
+    except DomainError as exc:
+        return _user_form(None, request.form, _failed(exc), exc.status)
+    flash(_("The user %(email)s was created.", email=user.email))
+    return redirect(url_for("admin.users"))
+
+
+def _user(user_id: int):
+    return accounts.get_user(db.session, current_actor(), user_id)
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 def user_edit(user_id: int):
-    actor = current_actor()
-    user = admin_service.get_user(db.session, actor, user_id)
-    errors, values, status = {}, request.form, 200
-    if request.method == "POST":
-        try:
-            admin_service.update_user(db.session, actor, user, request.form)
-            db.session.commit()
-            flash(_("The user %(email)s was saved.", email=user.email))
-            return redirect(url_for("admin.users"))
-        except DomainError as exc:
-            errors, status = _failed(exc), exc.status
-            user = admin_service.get_user(db.session, actor, user_id)
-    else:
-        values = {"name": user.name, "role": user.role,
-                  "organisation_id": str(user.organisation_id or ""),
-                  "active": "1" if user.active else ""}
-    return render("admin/user_form.html", "admin/_user_form.html", status=status,
-                  user=user, values=values, errors=errors, orgs=_org_choices())
+    user = _user(user_id)
+    if request.method == "GET":
+        return _user_form(user, accounts.user_form_values(user), {})
+    try:
+        accounts.update_user(db.session, current_actor(), user, request.form)
+        db.session.commit()
+    except DomainError as exc:
+        errors = _failed(exc)
+        return _user_form(_user(user_id), request.form, errors, exc.status)
+    flash(_("The user %(email)s was saved.", email=user.email))
+    return redirect(url_for("admin.users"))
 
 
 @bp.post("/users/<int:user_id>/password")
 def user_password(user_id: int):
-    actor = current_actor()
-    user = admin_service.get_user(db.session, actor, user_id)
+    user = _user(user_id)
     try:
-        admin_service.reset_password(db.session, actor, user, request.form.get("password", ""))
+        accounts.reset_password(db.session, current_actor(), user,
+                                request.form.get("password", ""))
         db.session.commit()
     except DomainError as exc:
         errors = _failed(exc)
-        user = admin_service.get_user(db.session, actor, user_id)
-        values = {"name": user.name, "role": user.role,
-                  "organisation_id": str(user.organisation_id or ""),
-                  "active": "1" if user.active else ""}
-        return render("admin/user_form.html", status=exc.status, user=user, values=values,
-                      errors=errors, orgs=_org_choices())
+        user = _user(user_id)
+        return _user_form(user, accounts.user_form_values(user), errors, exc.status,
+                          fragment=False)
     flash(_("The password of %(email)s was changed.", email=user.email))
     return redirect(url_for("admin.user_edit", user_id=user.id))
 
@@ -184,20 +179,7 @@ def user_password(user_id: int):
 
 @bp.get("/areas")
 def areas():
-    return render("admin/areas.html", rows=admin_service.list_areas(db.session, current_actor()))
-
-
-def _area_map(area=None):
-    """Return the area form's map and the extent to show (admin-draw.js fits the view)."""
-    rows = admin_service.list_areas(db.session, current_actor())
-    shapes = [from_db(area.geom)] if area is not None else [from_db(a.geom) for a, _n in rows]
-    bounds = unary_union(shapes).bounds if shapes else None
-    center = ((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2) if bounds else None
-    m = builder.base_map(current_app.config, center=center, zoom=14)
-    if area is None:
-        for other, _n in rows:
-            builder.add_area(m, other)
-    return builder.parts(m), bounds
+    return render("admin/areas.html", rows=area_service.list_areas(db.session, current_actor()))
 
 
 def _draw_local() -> dict:
@@ -215,61 +197,59 @@ def _draw_local() -> dict:
     }
 
 
+def _area_form(area, values, errors: dict, status: int = 200):
+    others = [] if area is not None else \
+        [a for a, _n in area_service.list_areas(db.session, current_actor())]
+    map_parts, bounds = area_form_map(current_app.config, area, others)
+    return render("admin/area_form.html", status=status, area=area, values=values,
+                  errors=errors, orgs=_org_choices(), map=map_parts, bounds=bounds,
+                  draw_local=_draw_local())
+
+
 @bp.route("/areas/new", methods=["GET", "POST"])
 def area_new():
-    errors, values, status = {}, request.form, 200
-    if request.method == "POST":
-        try:
-            created = admin_service.create_areas(db.session, current_actor(), request.form,
-                                                 _upload())
-            db.session.commit()
-            flash(_("Saved areas: %(names)s.", names=", ".join(a.name for a in created)))
-            return redirect(url_for("admin.areas"))
-        except DomainError as exc:
-            errors, status = _failed(exc), exc.status
-    else:
-        values = {"kind": "boligomraade", "owner_organisation_id": "", "geometry": ""}
-    parts, bounds = _area_map()
-    return render("admin/area_form.html", status=status, area=None,
-                  values=values, errors=errors, orgs=_org_choices(), parts=parts, bounds=bounds,
-                  draw_local=_draw_local())
+    if request.method == "GET":
+        return _area_form(None, area_service.area_form_values(None), {})
+    try:
+        created = area_service.create_areas(db.session, current_actor(), request.form,
+                                            _upload())
+        db.session.commit()
+    except DomainError as exc:
+        return _area_form(None, request.form, _failed(exc), exc.status)
+    flash(_("Saved areas: %(names)s.", names=", ".join(a.name for a in created)))
+    return redirect(url_for("admin.areas"))
+
+
+def _area(area_id: int):
+    return area_service.get_area(db.session, current_actor(), area_id)
 
 
 @bp.route("/areas/<int:area_id>/edit", methods=["GET", "POST"])
 def area_edit(area_id: int):
-    actor = current_actor()
-    area = admin_service.get_area(db.session, actor, area_id)
-    errors, values, status = {}, request.form, 200
-    if request.method == "POST":
-        try:
-            admin_service.update_area(db.session, actor, area, request.form, _upload())
-            db.session.commit()
-            flash(_("The area %(name)s was saved.", name=area.name))
-            return redirect(url_for("admin.areas"))
-        except DomainError as exc:
-            errors, status = _failed(exc), exc.status
-            area = admin_service.get_area(db.session, actor, area_id)
-    else:
-        values = {"name": area.name, "kind": area.kind,
-                  "owner_organisation_id": str(area.owner_organisation_id or ""),
-                  "geometry": json.dumps(to_geojson(from_db(area.geom)))}
-    parts, bounds = _area_map(area)
-    return render("admin/area_form.html", status=status, area=area,
-                  values=values, errors=errors, orgs=_org_choices(), parts=parts, bounds=bounds,
-                  draw_local=_draw_local())
+    area = _area(area_id)
+    if request.method == "GET":
+        return _area_form(area, area_service.area_form_values(area), {})
+    try:
+        area_service.update_area(db.session, current_actor(), area, request.form, _upload())
+        db.session.commit()
+    except DomainError as exc:
+        errors = _failed(exc)
+        return _area_form(_area(area_id), request.form, errors, exc.status)
+    flash(_("The area %(name)s was saved.", name=area.name))
+    return redirect(url_for("admin.areas"))
 
 
 @bp.post("/areas/<int:area_id>/delete")
 def area_delete(area_id: int):
     actor = current_actor()
-    area = admin_service.get_area(db.session, actor, area_id)
+    area = _area(area_id)
     name = area.name
     try:
-        admin_service.delete_area(db.session, actor, area)
+        area_service.delete_area(db.session, actor, area)
         db.session.commit()
     except DomainError as exc:
         errors = _failed(exc)
         return render("admin/areas.html", status=exc.status, errors=errors,
-                      rows=admin_service.list_areas(db.session, actor))
+                      rows=area_service.list_areas(db.session, actor))
     flash(_("The area %(name)s was deleted.", name=name))
     return redirect(url_for("admin.areas"))

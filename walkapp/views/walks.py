@@ -10,11 +10,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from walkapp.domain.errors import DomainError, PermissionDenied, ValidationError
+from walkapp.domain.walks import PARTICIPANT_ROLE_LABELS
 from walkapp.extensions import db, login
-from walkapp.maps.builder import add_area, add_route, base_map, parts
+from walkapp.maps.walks import plan_map, walk_map
 from walkapp.services import spots as spot_service
-from walkapp.services import walk_day
 from walkapp.services import walks as walk_service
+from walkapp.services.walks import ModeAccess
 from walkapp.web import current_actor, error_message, render, wants_fragment
 from walkapp.web.inputs import spot_limits
 
@@ -36,6 +37,13 @@ def _login_first():
     return None
 
 
+def _viewable_walk(walk_id: int):
+    """Return the walk if the caller may open its pages (raises otherwise)."""
+    walk = _walk(walk_id)
+    walk_service.may_view_walk(db.session, current_actor(), walk)
+    return walk
+
+
 def _require_planner():
     if not current_user.is_authenticated:
         return login.unauthorized()
@@ -53,29 +61,12 @@ def _tz() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
-def _walk_map(walk):
-    from walkapp.geo.shapes import from_db
-
-    m = base_map(current_app.config, bounds=from_db(walk.area.geom).bounds)
-    add_area(m, walk.area)
-    add_route(m, walk.route)
-    return parts(m)
-
-
-def _plan_map(areas):
-    from shapely.ops import unary_union
-
-    from walkapp.geo.shapes import from_db
-
-    shapes = [from_db(a.geom) for a in areas]
-    m = base_map(current_app.config, bounds=unary_union(shapes).bounds if shapes else None, zoom=13)
-    for a in areas:
-        add_area(m, a)
-    return parts(m)
+def _join_url(walk) -> str:
+    return url_for("join.show", code=walk.join_code, _external=True)
 
 
 def _render_form(walk, values: dict, errors: dict, status: int = 200):
-    areas, leaders = walk_day.plan_choices(db.session)
+    areas, leaders = walk_service.plan_choices(db.session)
     return render(
         "walks/form.html",
         "walks/_walk_form.html",
@@ -85,44 +76,27 @@ def _render_form(walk, values: dict, errors: dict, status: int = 200):
         errors=errors,
         areas=areas,
         leaders=leaders,
-        areas_json=walk_day.areas_geojson(areas),
-        map=_plan_map(areas),
+        areas_json=walk_service.areas_geojson(areas),
+        map=plan_map(current_app.config, areas),
     )
 
 
-def _form_values(walk=None) -> dict:
-    if request.method == "POST":
-        values = {k: request.form.get(k, "") for k in FORM_FIELDS}
-        uploaded = request.files.get("route_file")
-        values["route_file_name"] = uploaded.filename if uploaded else ""
-        return values
-    if walk is None:
-        return {"light": "moerke"}
-    day, clock = walk_day.utc_to_local(walk.starts_at, _tz())
-    return {
-        "title": walk.title,
-        "area_id": str(walk.area_id),
-        "date": day,
-        "time": clock,
-        "light": walk.light,
-        "leader_id": str(walk.leader_id or ""),
-        "route": walk_day.route_geojson(walk),
-        "notes": walk.notes,
-    }
+def _posted_form_values() -> dict:
+    values = {k: request.form.get(k, "") for k in FORM_FIELDS}
+    uploaded = request.files.get("route_file")
+    values["route_file_name"] = uploaded.filename if uploaded else ""
+    return values
 
 
 def _save_walk(walk=None):
     """Create or update a walk from the posted form; 422 re-renders it naming the field."""
     upload = request.files.get("route_file")
     try:
-        data = walk_day.parse_walk_form(request.form, upload.read() if upload else None, _tz())
-        if walk is None:
-            walk = walk_service.plan_walk(db.session, current_actor(), data)
-        else:
-            walk = walk_service.update_walk(db.session, current_actor(), walk, data)
+        walk = walk_service.save_walk(db.session, current_actor(), walk, request.form,
+                                      upload.read() if upload else None, _tz())
     except ValidationError as exc:
         db.session.rollback()
-        return _render_form(walk, _form_values(walk), _errors(exc, FORM_FIELDS), 422)
+        return _render_form(walk, _posted_form_values(), _errors(exc, FORM_FIELDS), 422)
     db.session.commit()
     return redirect(url_for("walks.show", walk_id=walk.id))
 
@@ -133,7 +107,7 @@ def new():
         return resp
     if request.method == "POST":
         return _save_walk()
-    return _render_form(None, _form_values(), {})
+    return _render_form(None, walk_service.plan_form_values(None, _tz()), {})
 
 
 @bp.route("/<int:walk_id>/edit", methods=["GET", "POST"])
@@ -143,33 +117,21 @@ def edit(walk_id: int):
     walk = _walk(walk_id)
     if request.method == "POST":
         return _save_walk(walk)
-    return _render_form(walk, _form_values(walk), {})
+    return _render_form(walk, walk_service.plan_form_values(walk, _tz()), {})
 
 
 def _status_context(walk) -> dict:
-    actor = current_actor()
-    return {
-        "walk": walk,
-        "counts": walk_day.participant_counts(db.session, walk),
-        "is_leader": walk_service.is_leader(actor, walk),
-        "in_walk_mode": walk_day.may_run_walk_mode(db.session, actor, walk),
-    }
+    return walk_service.walk_status(db.session, current_actor(), walk)._asdict()
 
 
 @bp.get("/<int:walk_id>")
 def show(walk_id: int):
     if (resp := _login_first()) is not None:
         return resp
-    walk = _walk(walk_id)
-    walk_day.may_view_walk(db.session, current_actor(), walk)
-    join_url = url_for("join.show", code=walk.join_code, _external=True)
-    return render(
-        "walks/show.html",
-        "walks/_walk_status.html",
-        map=_walk_map(walk),
-        join_url=join_url,
-        **_status_context(walk),
-    )
+    walk = _viewable_walk(walk_id)
+    return render("walks/show.html", "walks/_walk_status.html",
+                  map=walk_map(current_app.config, walk), join_url=_join_url(walk),
+                  **_status_context(walk))
 
 
 @bp.post("/<int:walk_id>/status")
@@ -198,9 +160,7 @@ def _qr_svg(data: str) -> bytes:
 def qr(walk_id: int):
     if (resp := _login_first()) is not None:
         return resp
-    walk = _walk(walk_id)
-    walk_day.may_view_walk(db.session, current_actor(), walk)
-    svg = _qr_svg(url_for("join.show", code=walk.join_code, _external=True))
+    svg = _qr_svg(_join_url(_viewable_walk(walk_id)))
     resp = current_app.response_class(svg, mimetype="image/svg+xml")
     resp.headers["Cache-Control"] = "private, max-age=3600"
     return resp
@@ -210,13 +170,8 @@ def qr(walk_id: int):
 def print_page(walk_id: int):
     if (resp := _login_first()) is not None:
         return resp
-    walk = _walk(walk_id)
-    walk_day.may_view_walk(db.session, current_actor(), walk)
-    return render(
-        "walks/print.html",
-        walk=walk,
-        join_url=url_for("join.show", code=walk.join_code, _external=True),
-    )
+    walk = _viewable_walk(walk_id)
+    return render("walks/print.html", walk=walk, join_url=_join_url(walk))
 
 
 def _category_names(categories) -> dict[str, str]:
@@ -253,29 +208,16 @@ def _mode_strings() -> dict[str, str]:
         "by": _("Marked by"),
         "photo_alt": _("Photo of the spot"),
         "remove_photo": _("Remove photo"),
-        "role_beboer": _("resident"),
-        "role_boligselskab": _("housing company"),
-        "role_kommune": _("municipality"),
-        "role_politi": _("police"),
-        "role_andet": _("other"),
+        **{f"role_{code}": _(label) for code, label in PARTICIPANT_ROLE_LABELS.items()},
     }
 
 
-@bp.get("/<int:walk_id>/mode")
-def mode(walk_id: int):
-    walk = _walk(walk_id)
-    actor = current_actor()
-    if not walk_day.may_run_walk_mode(db.session, actor, walk):
-        if actor.is_user and walk.status != "afsluttet":
-            return redirect(url_for("join.show", code=walk.join_code))
-        if not actor.is_user and not actor.guest_participations:
-            return login.unauthorized()
-        raise PermissionDenied(_("You are not a participant of this walk."))
-    categories = walk_day.active_categories(db.session)
+def _mode_config(walk, walk_map_parts, is_leader: bool, category_names: dict) -> dict:
+    """walk-mode.js's configuration: its URLs, GPS limits and texts."""
     cfg = current_app.config
-    config = {
+    return {
         "walkId": walk.id,
-        "mapId": None,
+        "mapId": walk_map_parts.name,
         "createUrl": url_for("api.create_spot", walk_id=walk.id),
         "spotsUrl": url_for("api.spots_geojson", walk=walk.id),
         "spotUrl": url_for("api.get_spot", spot_id=0),
@@ -284,24 +226,43 @@ def mode(walk_id: int):
         "pollSeconds": cfg["LIVE_POLL_SECONDS"],
         "warnAccuracy": cfg["GPS_WARN_ACCURACY_M"],
         "maxAccuracy": cfg["GPS_MAX_ACCURACY_M"],
-        "isLeader": walk_service.is_leader(actor, walk),
+        "isLeader": is_leader,
         "ended": walk.status == "afsluttet",
         "timeZone": _tz(),
-        "categories": _category_names(categories),
+        "categories": category_names,
         "t": _mode_strings(),
     }
-    walk_map = _walk_map(walk)
-    config["mapId"] = walk_map.name
-    return render(
-        "walks/mode.html",
-        walk=walk,
-        map=walk_map,
-        config=config,
-        categories=categories,
-        spots=walk_day.walk_spots(db.session, actor, walk),
-        category_names=config["categories"],
-        is_leader=config["isLeader"],
-    )
+
+
+def _refuse_walk_mode(access: ModeAccess, walk):
+    if access is ModeAccess.JOIN:
+        return redirect(url_for("join.show", code=walk.join_code))
+    if access is ModeAccess.LOGIN:
+        return login.unauthorized()
+    raise PermissionDenied(_("You are not a participant of this walk."))
+
+
+def _spot_list_context(walk) -> dict:
+    """What walks/_spot_list.html needs: the walk's spots and which ones the caller may edit."""
+    actor = current_actor()
+    categories = spot_service.active_categories(db.session)
+    spots = spot_service.walk_spots(db.session, actor, walk)
+    return {"walk": walk, "spots": spots, "categories": categories,
+            "category_names": _category_names(categories),
+            "editable": spot_service.editable_ids(actor, walk, spots),
+            "is_leader": walk_service.is_leader(actor, walk)}
+
+
+@bp.get("/<int:walk_id>/mode")
+def mode(walk_id: int):
+    walk = _walk(walk_id)
+    access = walk_service.walk_mode_access(db.session, current_actor(), walk)
+    if access is not ModeAccess.OPEN:
+        return _refuse_walk_mode(access, walk)
+    ctx = _spot_list_context(walk)
+    walk_map_parts = walk_map(current_app.config, walk)
+    config = _mode_config(walk, walk_map_parts, ctx["is_leader"], ctx["category_names"])
+    return render("walks/mode.html", map=walk_map_parts, config=config, **ctx)
 
 
 @bp.get("/<int:walk_id>/spots")
@@ -309,48 +270,21 @@ def spots(walk_id: int):
     """The spots of a walk as a list: the map's alternative for keyboard and screen readers."""
     if (resp := _login_first()) is not None:
         return resp
-    walk = _walk(walk_id)
-    actor = current_actor()
-    walk_day.may_view_walk(db.session, actor, walk)
-    categories = walk_day.active_categories(db.session)
-    return render(
-        "walks/spots.html",
-        "walks/_spot_list.html",
-        walk=walk,
-        spots=walk_day.walk_spots(db.session, actor, walk),
-        category_names=_category_names(categories),
-        is_leader=walk_service.is_leader(actor, walk),
-    )
+    walk = _viewable_walk(walk_id)
+    ctx = _spot_list_context(walk)
+    del ctx["categories"]
+    return render("walks/spots.html", "walks/_spot_list.html", **ctx)
 
 
-def _spot_values(spot, posted: bool = False) -> dict:
-    from walkapp.geo.shapes import from_db
-
-    if posted:
-        values = {k: request.form.get(k, "") for k in SPOT_FIELDS if k != "categories"}
-        values["categories"] = request.form.getlist("categories")
-        values["version"] = request.form.get("version", "")
-        return values
-    pt = from_db(spot.geom)
-    return {
-        "lat": f"{pt.y:.7f}",
-        "lon": f"{pt.x:.7f}",
-        "kind": spot.kind,
-        "categories": spot.category_codes,
-        "feeling": str(spot.feeling or ""),
-        "note": spot.note,
-        "visibility": spot.visibility,
-        "version": str(spot.version),
-    }
+def _posted_spot_values() -> dict:
+    values = {k: request.form.get(k, "") for k in SPOT_FIELDS if k != "categories"}
+    values["categories"] = request.form.getlist("categories")
+    values["version"] = request.form.get("version", "")
+    return values
 
 
 def _render_spot_form(walk, spot, values, errors, status=200):
-    from walkapp.geo.shapes import from_db
-
-    categories = walk_day.active_categories(db.session)
-    m = base_map(current_app.config, bounds=from_db(walk.area.geom).bounds)
-    add_area(m, walk.area)
-    add_route(m, walk.route)
+    categories = spot_service.active_categories(db.session)
     return render(
         "walks/spot_edit.html",
         "walks/_spot_form.html",
@@ -361,56 +295,37 @@ def _render_spot_form(walk, spot, values, errors, status=200):
         errors=errors,
         categories=categories,
         category_names=_category_names(categories),
-        map=parts(m),
+        map=walk_map(current_app.config, walk),
         is_leader=walk_service.is_leader(current_actor(), walk),
     )
+
+
+def _spot_form_failed(walk, spot_id: int, exc: DomainError):
+    """Re-render the edit form: a conflict shows the spot as it is now (with its new
+    version); a 422 keeps the input."""
+    db.session.rollback()
+    if exc.status not in (409, 422):
+        raise exc
+    spot = spot_service.get_walk_spot(db.session, current_actor(), walk, spot_id)
+    values = _posted_spot_values() if exc.status == 422 else spot_service.form_values(spot)
+    return _render_spot_form(walk, spot, values, _errors(exc, SPOT_FIELDS), exc.status)
 
 
 @bp.route("/<int:walk_id>/spots/<int:spot_id>/edit", methods=["GET", "POST"])
 def edit_spot(walk_id: int, spot_id: int):
     if (resp := _login_first()) is not None:
         return resp
-    walk = _walk(walk_id)
-    actor = current_actor()
-    spot = walk_day.get_walk_spot(db.session, actor, walk, spot_id)
-    if not walk_day.may_edit_spot(db.session, actor, spot):
-        raise PermissionDenied(_("You can only change your own spots."))
+    walk, actor = _walk(walk_id), current_actor()
+    spot = spot_service.get_walk_spot(db.session, actor, walk, spot_id)
+    spot_service.may_edit(db.session, actor, spot)
     if request.method == "GET":
-        return _render_spot_form(walk, spot, _spot_values(spot), {})
-
+        return _render_spot_form(walk, spot, spot_service.form_values(spot), {})
     try:
-        form = request.form.to_dict()
-        form["location_source"] = request.form.get("location_source") or spot.location_source
-        data = spot_service.parse_spot_input(
-            form,
-            request.form.getlist("categories"),
-            spot_service.known_categories(db.session),
-            spot_limits(),
-            partial=True,
-        )
-        version = request.form.get("version", "")
-        spot_service.update_spot(
-            db.session,
-            actor,
-            spot,
-            data,
-            spot_limits(),
-            version=int(version) if version.isdigit() else None,
-        )
+        spot_service.edit_spot(db.session, actor, spot, request.form.to_dict(),
+                               request.form.getlist("categories"), spot_limits())
         db.session.commit()
     except DomainError as exc:
-        db.session.rollback()
-        if exc.status not in (409, 422):
-            raise
-        spot = walk_day.get_walk_spot(db.session, actor, walk, spot_id)
-        # A conflict shows the spot as it is now (with its new version); a 422 keeps the input.
-        return _render_spot_form(
-            walk,
-            spot,
-            _spot_values(spot, posted=exc.status == 422),
-            _errors(exc, SPOT_FIELDS),
-            exc.status,
-        )
+        return _spot_form_failed(walk, spot_id, exc)
     return redirect(url_for("walks.mode", walk_id=walk.id, _anchor=f"spot-{spot.id}"))
 
 
@@ -418,13 +333,10 @@ def edit_spot(walk_id: int, spot_id: int):
 def hide_spot(walk_id: int, spot_id: int):
     walk = _walk(walk_id)
     actor = current_actor()
-    spot = walk_day.get_walk_spot(db.session, actor, walk, spot_id)
+    spot = spot_service.get_walk_spot(db.session, actor, walk, spot_id)
     spot_service.set_hidden(db.session, actor, spot, request.form.get("hidden", "1") == "1")
     db.session.commit()
     if wants_fragment():
         return spots(walk_id)
-    return redirect(
-        request.form.get("next")
-        if (request.form.get("next") or "").startswith("/walks/")
-        else url_for("walks.mode", walk_id=walk.id)
-    )
+    nxt = request.form.get("next") or ""
+    return redirect(nxt if nxt.startswith("/walks/") else url_for("walks.mode", walk_id=walk.id))

@@ -6,6 +6,7 @@ and URLs. ``views/`` and ``api/`` import from here; this package never imports t
 import sqlalchemy.orm as so
 
 from walkapp.db import configure_sqlite
+from walkapp.domain.walks import PARTICIPANT_ROLE_LABELS
 from walkapp.extensions import db, login
 from walkapp.models import User
 from walkapp.web import errors
@@ -44,6 +45,7 @@ def init_app(app) -> None:
     login.unauthorized_handler(errors.unauthorized)
     errors.init_app(app)
     app.add_template_global(photo_sources)
+    app.add_template_global(PARTICIPANT_ROLE_LABELS, "participant_role_labels")
 
     @app.context_processor
     def inject():
