@@ -17,7 +17,8 @@ def _setup(live_server, email):
     from walkapp.photos.processing import process
     from walkapp.photos.store import FileStore
     from walkapp.services import accounts
-    from walkapp.services import remedies as rs
+    from walkapp.services.remedies import closing as remedy_closing
+    from walkapp.services.remedies import lifecycle
 
     walk_id, _ = live_server.plan_walk(status="afsluttet")
     app = live_server.app
@@ -44,10 +45,10 @@ def _setup(live_server, email):
         s.add(spot)
         s.flush()
         actor = actor_for(coord)
-        r = rs.create_remedy(s, actor, walk, rs.RemedyInput(
+        r = remedy_closing.create_remedy(s, actor, walk, remedy_closing.RemedyInput(
             [spot.id], "Beskær buskene ved stien", deadline=clock.today() + timedelta(days=14)))
-        rs.actor_transition(s, actor, r.id, "godkendt", "", r.version)
-        rs.actor_transition(s, actor, r.id, "tildelt", "", r.version)
+        lifecycle.actor_transition(s, actor, r.id, "godkendt", "", r.version)
+        lifecycle.actor_transition(s, actor, r.id, "tildelt", "", r.version)
         s.commit()
         return r.id
 

@@ -289,23 +289,26 @@ def _add_follow_up(app, session, world: World, walk, spot, users) -> None:
     from walkapp.photos.store import FileStore
     from walkapp.services import accounts, hotspots
     from walkapp.services import photos as photo_service
-    from walkapp.services import remedies as remedy_service
+    from walkapp.services.remedies import closing as remedy_closing
+    from walkapp.services.remedies import contractor as contractor_links
+    from walkapp.services.remedies import lifecycle
+    from walkapp.services.remedies import photos as remedy_photos
 
     coord = actor_for(users["koordinator"])
     other_org = accounts.get_or_create_organisation(session, "AB Galgebakken", "boligselskab")
     remedies = {}
     for key, org_id in (("own", users["inspektoer"].organisation_id), ("other", other_org.id)):
-        r = remedy_service.create_remedy(session, coord, walk, remedy_service.RemedyInput(
+        r = remedy_closing.create_remedy(session, coord, walk, remedy_closing.RemedyInput(
             spot_ids=[spot.id], title=f"Beskær buskene ({key})", owner_org_id=org_id))
-        remedy_service.actor_transition(session, coord, r.id, "godkendt", "", r.version)
-        remedy_service.actor_transition(session, coord, r.id, "tildelt", "", r.version)
+        lifecycle.actor_transition(session, coord, r.id, "godkendt", "", r.version)
+        lifecycle.actor_transition(session, coord, r.id, "tildelt", "", r.version)
         remedies[key] = r
     session.commit()
     store = FileStore(app.config["PHOTO_DIR"])
-    link, link_token = remedy_service.create_contractor_link(session, coord, remedies["own"].id,
-                                                             "Anlægsgartner", 30)
+    link, link_token = contractor_links.create_contractor_link(session, coord, remedies["own"].id,
+                                                               "Anlægsgartner", 30)
     cfg = app.config
-    remedy_service.contractor_note(session, link, "Før arbejdet", remedy_service.PhotoUpload(
+    contractor_links.contractor_note(session, link, "Før arbejdet", remedy_photos.PhotoUpload(
         jpeg_bytes(color=(30, 140, 60)), cfg["PHOTO_MAX_BYTES"], cfg["PHOTO_MAX_PIXELS"]), store)
     session.commit()
     remedy_photo = remedies["own"].photos[0] if getattr(remedies["own"], "photos", None) else None
@@ -501,8 +504,8 @@ def test_walk_leader_gives_rewalk_verdicts(app, world):
     """The leader of a re-walk runs it: the page opens and a verdict is recorded."""
     from walkapp.extensions import db
     from walkapp.models import Remedy, Walk
-    from walkapp.services import remedies as remedy_service
     from walkapp.services import walks as walk_service
+    from walkapp.services.remedies import lifecycle
 
     with app.app_context():
         walk = db.session.get(Walk, world.walk_id)
@@ -522,7 +525,7 @@ def test_walk_leader_gives_rewalk_verdicts(app, world):
     assert resp.status_code == 302
     with app.app_context():
         remedy = db.session.get(Remedy, own)
-        assert remedy_service.last_verdict(remedy, rewalk_id) == "works"
+        assert lifecycle.last_verdict(remedy, rewalk_id) == "works"
         db.session.remove()
     assert _post(app, world, "inspektoer", f"/walks/{rewalk_id}/followup/{own}",
                  {"verdict": "works"}).status_code == 403

@@ -16,7 +16,10 @@ from walkapp.geo.shapes import point, to_db
 from walkapp.models import Category, OutboxMessage, Photo, Remedy, Spot
 from walkapp.photos.store import FileStore
 from walkapp.services import accounts
-from walkapp.services import remedies as rs
+from walkapp.services.remedies import catalogue as remedy_catalogue
+from walkapp.services.remedies import closing as remedy_closing
+from walkapp.services.remedies import contractor as contractor_links
+from walkapp.services.remedies import lifecycle
 
 PASSWORD = "secret-pass"
 ROLES = ["admin", "koordinator", "planlaegger", "insp_own", "insp_other", "vandringsleder",
@@ -85,11 +88,11 @@ def env(app, session):
 
 def assigned_remedy(session, env, spot=None, deadline=None):
     coord = actor_for(env["users"]["koordinator"])
-    data = rs.RemedyInput(spot_ids=[(spot or env["spot"]).id], title="Beskær buskene",
-                          deadline=deadline)
-    r = rs.create_remedy(session, coord, env["walk"], data)
-    rs.actor_transition(session, coord, r.id, "godkendt", "", r.version)
-    rs.actor_transition(session, coord, r.id, "tildelt", "", r.version)
+    data = remedy_closing.RemedyInput(spot_ids=[(spot or env["spot"]).id], title="Beskær buskene",
+                                      deadline=deadline)
+    r = remedy_closing.create_remedy(session, coord, env["walk"], data)
+    lifecycle.actor_transition(session, coord, r.id, "godkendt", "", r.version)
+    lifecycle.actor_transition(session, coord, r.id, "tildelt", "", r.version)
     session.commit()
     return r
 
@@ -294,7 +297,7 @@ def test_contractor_link_flow(app, session, env):
     assert done.status_code == 302
     session.expire_all()
     assert session.get(Remedy, r.id).status == "udfoert"
-    link_id = rs.links_of(session, r.id)[0].id
+    link_id = contractor_links.links_of(session, r.id)[0].id
     c2, t2 = login(app, env["users"]["koordinator"])
     assert c2.post(f"/remedies/links/{link_id}/revoke", data={"csrf_token": t2}).status_code == 302
     gone = guest.get(f"/c/{tok}")
@@ -365,7 +368,7 @@ def test_admin_edits_the_catalogue(app, session, env):
     from walkapp.models import RemedyTemplate
 
     tpl = session.scalar(sa.select(RemedyTemplate).where(RemedyTemplate.code == "GRA-FJERN"))
-    original = {k: getattr(tpl, k) for k in rs.TEMPLATE_FIELDS}
+    original = {k: getattr(tpl, k) for k in remedy_catalogue.TEMPLATE_FIELDS}
     c, token = login(app, env["users"]["admin"])
     form = dict(original, csrf_token=token, active="1",
                 target_da="Graffiti fjernes inden for 24 timer.")
@@ -466,8 +469,8 @@ def test_more_posts_per_role(app, session, env):
             undo = client.post(f"/walks/{w.id}/closing/unmerge",
                                data={"csrf_token": token, "spot_id": str(other.id)})
             assert undo.status_code == 302
-        link, _tok = rs.create_contractor_link(session, actor_for(env["users"]["koordinator"]),
-                                               r.id)
+        link, _tok = contractor_links.create_contractor_link(
+            session, actor_for(env["users"]["koordinator"]), r.id)
         session.commit()
         revoke = client.post(f"/remedies/links/{link.id}/revoke", data={"csrf_token": token})
         assert revoke.status_code == (302 if role in manage | {"insp_own"} else deny), role

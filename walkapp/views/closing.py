@@ -17,9 +17,13 @@ from walkapp.models import Organisation, Remedy
 from walkapp.photos.processing import Settings
 from walkapp.photos.store import FileStore
 from walkapp.services import photos as photo_service
-from walkapp.services import remedies as remedy_service
 from walkapp.services import report as report_service
 from walkapp.services import walks as walk_service
+from walkapp.services.remedies import catalogue as remedy_catalogue
+from walkapp.services.remedies import closing as remedy_closing
+from walkapp.services.remedies import lifecycle
+from walkapp.services.remedies import photos as remedy_photos
+from walkapp.services.remedies import queries as remedy_queries
 from walkapp.web import current_actor, error_message, render
 
 bp = Blueprint("closing", __name__)
@@ -49,16 +53,16 @@ def spots_map(walk, numbered, extra_remedies=()):
 
 
 def _closing_context(walk, **extra):
-    numbered = remedy_service.numbered_spots(db.session, walk)
+    numbered = remedy_closing.numbered_spots(db.session, walk)
     numbers = {s.id: ns.number for ns in numbered for s in ns.all_spots}
-    templates = remedy_service.list_templates(db.session)
-    suggestions = {ns.spot.id: remedy_service.suggest(db.session, walk.area, ns.categories,
+    templates = remedy_catalogue.list_templates(db.session)
+    suggestions = {ns.spot.id: remedy_closing.suggest(db.session, walk.area, ns.categories,
                                                       templates) for ns in numbered}
     remedies = db.session.scalars(sa.select(Remedy).where(Remedy.walk_id == walk.id)
                                   .order_by(Remedy.id)).all()
     ctx = {
         "walk": walk, "numbered": numbered, "numbers": numbers, "suggestions": suggestions,
-        "merges": remedy_service.merge_candidates(
+        "merges": remedy_closing.merge_candidates(
             db.session, walk, current_app.config["REMEDY_MERGE_DISTANCE_M"]),
         "templates": templates,
         "organisations": db.session.scalars(sa.select(Organisation).order_by(
@@ -93,7 +97,7 @@ def merge(walk_id: int):
     keep, other = request.form.get("keep_id", ""), request.form.get("merge_id", "")
     if not keep.isdigit() or not other.isdigit():
         raise ValidationError(N_("Choose two different spots."), "merge_id")
-    remedy_service.merge_spots(db.session, current_actor(), walk, int(keep), int(other))
+    remedy_closing.merge_spots(db.session, current_actor(), walk, int(keep), int(other))
     db.session.commit()
     return redirect(url_for("closing.closing", walk_id=walk.id) + "#spots")
 
@@ -105,7 +109,7 @@ def unmerge(walk_id: int):
     spot = request.form.get("spot_id", "")
     if not spot.isdigit():
         raise ValidationError(N_("That spot is not merged."), "spot_id")
-    remedy_service.unmerge_spot(db.session, current_actor(), walk, int(spot))
+    remedy_closing.unmerge_spot(db.session, current_actor(), walk, int(spot))
     db.session.commit()
     return redirect(url_for("closing.closing", walk_id=walk.id) + "#spots")
 
@@ -115,8 +119,8 @@ def unmerge(walk_id: int):
 def create_remedy(walk_id: int):
     walk = _manager_walk(walk_id)
     try:
-        data = remedy_service.parse_remedy_form(request.form)
-        remedy_service.create_remedy(db.session, current_actor(), walk, data)
+        data = remedy_closing.parse_remedy_form(request.form)
+        remedy_closing.create_remedy(db.session, current_actor(), walk, data)
         db.session.commit()
     except ValidationError as exc:
         db.session.rollback()
@@ -150,7 +154,7 @@ def _report(walk_id: int, pdf: bool):
                 db.session, photo, store, Settings.from_config(current_app.config)):
             return None
         key = getattr(photo, "redaction_key", None) if data.public else None
-        path = remedy_service.photo_file(store, photo.sha256, rendition, key)
+        path = remedy_photos.photo_file(store, photo.sha256, rendition, key)
         return path.as_uri() if path else None
 
     map_uri = "data:image/png;base64," + base64.b64encode(data.map_png).decode()
@@ -189,16 +193,16 @@ def report_pdf(walk_id: int):
 # ---------------------------------------------------------------- re-walk
 
 def _followup_context(walk, **extra):
-    remedies = remedy_service.followup_remedies(db.session, walk)
+    remedies = remedy_queries.followup_remedies(db.session, walk)
     previous = walk_service.get_walk(db.session, walk.previous_walk_id) \
         if walk.previous_walk_id else None
-    numbered = remedy_service.numbered_spots(db.session, previous) if previous else []
+    numbered = remedy_closing.numbered_spots(db.session, previous) if previous else []
     numbers = {s.id: ns.number for ns in numbered for s in ns.all_spots}
     actor = current_actor()
     levels = actor.visibility
     numbered = [ns for ns in numbered if ns.spot.visibility in levels]
     ctx = {"walk": walk, "previous": previous, "remedies": remedies, "numbers": numbers,
-           "verdicts": {r.id: remedy_service.last_verdict(r, walk.id) for r in remedies},
+           "verdicts": {r.id: lifecycle.last_verdict(r, walk.id) for r in remedies},
            "map": spots_map(walk, numbered, remedies) if previous else None,
            "manage": rd.may_manage(actor.role)}
     ctx.update(extra)
@@ -227,7 +231,7 @@ def followup_verdict(walk_id: int, remedy_id: int):
     verdict = request.form.get("verdict")
     if verdict not in ("works", "not_fixed"):
         raise ValidationError(N_("Choose works or does not work."), "verdict")
-    remedy_service.verdict(db.session, current_actor(), walk, remedy_id, verdict == "works",
-                           request.form.get("comment", ""))
+    lifecycle.verdict(db.session, current_actor(), walk, remedy_id, verdict == "works",
+                      request.form.get("comment", ""))
     db.session.commit()
     return redirect(url_for("closing.followup", walk_id=walk.id) + f"#remedy-{remedy_id}")

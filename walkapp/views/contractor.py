@@ -4,7 +4,8 @@ from flask import Blueprint, redirect, request, url_for
 
 from walkapp.domain.errors import ValidationError
 from walkapp.extensions import db
-from walkapp.services import remedies as remedy_service
+from walkapp.services.remedies import contractor as contractor_links
+from walkapp.services.remedies import lifecycle
 from walkapp.web import error_message, remember_contractor_remedy, render
 from walkapp.web.inputs import photo_store, remedy_photo_upload
 
@@ -23,27 +24,27 @@ def _page(link, status=200, **extra):
 
 @bp.get("/<token>")
 def show(token: str):
-    link = remedy_service.resolve_contractor_link(db.session, token)
+    link = contractor_links.resolve_contractor_link(db.session, token)
     remember_contractor_remedy(link.remedy_id)
     return _page(link, token=token, saved=request.args.get("saved"))
 
 
 @bp.post("/<token>")
 def act(token: str):
-    link = remedy_service.resolve_contractor_link(db.session, token)
+    link = contractor_links.resolve_contractor_link(db.session, token)
     remember_contractor_remedy(link.remedy_id)
     form = request.form
     try:
         photo = remedy_photo_upload(request.files)
         if form.get("action") == "done":
-            remedy_service.contractor_transition(
+            contractor_links.contractor_transition(
                 db.session, link, "udfoert", form.get("comment", ""),
-                remedy_service.parse_version(form.get("version")), photo, photo_store())
+                lifecycle.parse_version(form.get("version")), photo, photo_store())
         else:
-            remedy_service.contractor_note(db.session, link, form.get("comment", ""), photo,
-                                           photo_store())
+            contractor_links.contractor_note(db.session, link, form.get("comment", ""), photo,
+                                             photo_store())
         db.session.commit()
-    except remedy_service.StaleRemedy as exc:
+    except lifecycle.StaleRemedy as exc:
         db.session.rollback()
         return _page(link, 409, token=token, conflict=error_message(exc))
     except ValidationError as exc:

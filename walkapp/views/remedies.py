@@ -15,7 +15,12 @@ from walkapp.extensions import db
 from walkapp.maps.builder import base_map, parts
 from walkapp.models import Organisation, Photo, Remedy, RemedyPhoto, Spot, User
 from walkapp.services import notifications
-from walkapp.services import remedies as remedy_service
+from walkapp.services.remedies import access as remedy_access
+from walkapp.services.remedies import catalogue as remedy_catalogue
+from walkapp.services.remedies import contractor as contractor_links
+from walkapp.services.remedies import lifecycle
+from walkapp.services.remedies import photos as remedy_photos
+from walkapp.services.remedies import queries as remedy_queries
 from walkapp.services.visibility import visible_clause as spot_visible_clause
 from walkapp.web import contractor_remedy_ids, current_actor, error_message, render
 from walkapp.web.inputs import photo_store, remedy_photo_upload
@@ -25,7 +30,7 @@ bp = Blueprint("remedies", __name__, url_prefix="/remedies")
 
 
 def _who() -> rd.Who:
-    return remedy_service.who_of(current_actor())
+    return remedy_access.who_of(current_actor())
 
 
 @bp.get("/")
@@ -72,7 +77,7 @@ def mine():
     if sort not in ("deadline", "distance"):
         sort = "deadline"
     lat, lon = _float("lat"), _float("lon")
-    tasks = remedy_service.my_tasks(db.session, actor, sort, lat, lon)
+    tasks = remedy_queries.my_tasks(db.session, actor, sort, lat, lon)
     map_parts, points = task_map(tasks)
     return render("remedies/mine.html", "remedies/_task_list.html", tasks=tasks, sort=sort,
                   lat=lat, lon=lon, map=map_parts, points=points,
@@ -82,7 +87,7 @@ def mine():
 @bp.get("/board")
 @login_required
 def board():
-    data = remedy_service.follow_up_board(db.session, current_actor(),
+    data = remedy_queries.follow_up_board(db.session, current_actor(),
                                           soon_days=current_app.config["FOLLOW_UP_SOON_DAYS"])
     from walkapp.services.walks import visible_walks
 
@@ -96,10 +101,10 @@ def _show_context(remedy: Remedy, who: rd.Who, **extra) -> dict:
     manage = rd.may_manage(actor.role)
     ctx = {
         "remedy": remedy,
-        "moves": remedy_service.available_moves(remedy, who),
-        "state": remedy_service.remedy_state(remedy),
+        "moves": lifecycle.available_moves(remedy, who),
+        "state": remedy_queries.remedy_state(remedy),
         "before": before_photos(remedy, actor.visibility),
-        "links": remedy_service.links_of(db.session, remedy.id)
+        "links": contractor_links.links_of(db.session, remedy.id)
         if rd.roles_for(who, remedy.id, remedy.owner_org_id) else [],
         "new_link": session.pop("new_link", None),
         "organisations": db.session.scalars(sa.select(Organisation).order_by(
@@ -125,7 +130,7 @@ def before_photos(remedy: Remedy, levels) -> list[Photo]:
 @login_required
 def show(remedy_id: int):
     who = _who()
-    remedy = remedy_service.get_remedy(db.session, who, remedy_id)
+    remedy = lifecycle.get_remedy(db.session, who, remedy_id)
     return render("remedies/show.html", **_show_context(remedy, who))
 
 
@@ -133,23 +138,23 @@ def show(remedy_id: int):
 @login_required
 def transition(remedy_id: int):
     actor = current_actor()
-    who = remedy_service.who_of(actor)
+    who = remedy_access.who_of(actor)
     form = request.form
     try:
-        remedy_service.actor_transition(
+        lifecycle.actor_transition(
             db.session, actor, remedy_id, form.get("to", ""), form.get("comment", ""),
-            remedy_service.parse_version(form.get("version")),
+            lifecycle.parse_version(form.get("version")),
             photo=remedy_photo_upload(request.files), store=photo_store(),
             new_owner_org_id=parse.optional_id(form, "owner_org_id"))
         db.session.commit()
-    except remedy_service.StaleRemedy as exc:
+    except lifecycle.StaleRemedy as exc:
         db.session.rollback()
-        remedy = remedy_service.get_remedy(db.session, who, remedy_id)
+        remedy = lifecycle.get_remedy(db.session, who, remedy_id)
         return render("remedies/show.html", status=409, **_show_context(
             remedy, who, conflict=error_message(exc), form=form))
     except ValidationError as exc:
         db.session.rollback()
-        remedy = remedy_service.get_remedy(db.session, who, remedy_id)
+        remedy = lifecycle.get_remedy(db.session, who, remedy_id)
         return render("remedies/show.html", status=422, **_show_context(
             remedy, who, errors={exc.field or "_form": error_message(exc)}, form=form,
             chosen=form.get("to")))
@@ -160,7 +165,7 @@ def transition(remedy_id: int):
 @login_required
 def edit(remedy_id: int):
     actor = current_actor()
-    who = remedy_service.who_of(actor)
+    who = remedy_access.who_of(actor)
     form = request.form
 
     def opt_int(name):
@@ -175,20 +180,20 @@ def edit(remedy_id: int):
             except ValueError as exc:
                 raise ValidationError(rd.N_("%(name)s must be a date (YYYY-MM-DD)."),
                                       "deadline", name="deadline") from exc
-        change = remedy_service.RemedyChange(
+        change = lifecycle.RemedyChange(
             owner_org_id=opt_int("owner_org_id"), assignee_id=opt_int("assignee_id"),
             deadline=deadline, priority=opt_int("priority"))
-        remedy_service.update_remedy(db.session, actor, remedy_id,
-                                     remedy_service.parse_version(form.get("version")), change)
+        lifecycle.update_remedy(db.session, actor, remedy_id,
+                                lifecycle.parse_version(form.get("version")), change)
         db.session.commit()
-    except remedy_service.StaleRemedy as exc:
+    except lifecycle.StaleRemedy as exc:
         db.session.rollback()
-        remedy = remedy_service.get_remedy(db.session, who, remedy_id)
+        remedy = lifecycle.get_remedy(db.session, who, remedy_id)
         return render("remedies/show.html", status=409, **_show_context(
             remedy, who, conflict=error_message(exc)))
     except ValidationError as exc:
         db.session.rollback()
-        remedy = remedy_service.get_remedy(db.session, who, remedy_id)
+        remedy = lifecycle.get_remedy(db.session, who, remedy_id)
         return render("remedies/show.html", status=422, **_show_context(
             remedy, who, errors={exc.field or "_form": error_message(exc)}, form=form))
     return redirect(url_for("remedies.show", remedy_id=remedy_id))
@@ -200,7 +205,7 @@ def create_link(remedy_id: int):
     days = request.form.get("days", "") or str(current_app.config["CONTRACTOR_LINK_DAYS"])
     if not days.isdigit():
         raise ValidationError(rd.N_("A link lasts from 1 to 365 days."), "days")
-    _link, token = remedy_service.create_contractor_link(
+    _link, token = contractor_links.create_contractor_link(
         db.session, current_actor(), remedy_id, request.form.get("label", ""), int(days))
     db.session.commit()
     session["new_link"] = url_for("contractor.show", token=token, _external=True)
@@ -210,7 +215,7 @@ def create_link(remedy_id: int):
 @bp.post("/links/<int:link_id>/revoke")
 @login_required
 def revoke_link(link_id: int):
-    link = remedy_service.revoke_contractor_link(db.session, current_actor(), link_id)
+    link = contractor_links.revoke_contractor_link(db.session, current_actor(), link_id)
     db.session.commit()
     return redirect(url_for("remedies.show", remedy_id=link.remedy_id) + "#links")
 
@@ -218,7 +223,7 @@ def revoke_link(link_id: int):
 # ---------------------------------------------------------------- photos
 
 def _send(sha256: str, rendition: str, redaction_key: str | None = None):
-    path = remedy_service.photo_file(photo_store(), sha256, rendition, redaction_key)
+    path = remedy_photos.photo_file(photo_store(), sha256, rendition, redaction_key)
     if path is None:
         abort(404)
     resp = send_file(path, mimetype="image/jpeg", max_age=31536000, conditional=True)
@@ -228,7 +233,7 @@ def _send(sha256: str, rendition: str, redaction_key: str | None = None):
 
 def _contractor_who(remedy_id: int) -> rd.Who | None:
     if remedy_id in contractor_remedy_ids():
-        return remedy_service.contractor_who(remedy_id)
+        return remedy_access.contractor_who(remedy_id)
     return None
 
 
@@ -307,7 +312,7 @@ def catalogue():
 
     principles = db.session.scalars(sa.select(Principle).order_by(Principle.sort)).all()
     return render("remedies/catalogue.html",
-                  templates=remedy_service.list_templates(db.session, active_only=False),
+                  templates=remedy_catalogue.list_templates(db.session, active_only=False),
                   principles=principles, admin=current_actor().role == "admin")
 
 
@@ -328,7 +333,7 @@ def template_form(template_id):
         data = request.form.to_dict()
         data["active"] = request.form.get("active") == "1"
         try:
-            remedy_service.save_template(db.session, actor, template_id, data)
+            remedy_catalogue.save_template(db.session, actor, template_id, data)
             db.session.commit()
             return redirect(url_for("remedies.catalogue"))
         except ValidationError as exc:
