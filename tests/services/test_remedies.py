@@ -11,8 +11,10 @@ from walkapp.domain.actor import Actor
 from walkapp.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from walkapp.geo.shapes import point, to_db
 from walkapp.models import Category, Photo, Remedy, RemedyEvent, Spot, SpotMerge
+from walkapp.photos.processing import Settings
 from walkapp.photos.store import FileStore
 from walkapp.services import accounts
+from walkapp.services import photos as photo_service
 from walkapp.services.remedies import access, closing, lifecycle, queries
 from walkapp.services.remedies import contractor as links
 from walkapp.services.remedies import photos as remedy_photos
@@ -65,7 +67,7 @@ def test_full_lifecycle_keeps_every_change(session, world, tmp_path):
     move(session, world["coord"], r, "godkendt")
     move(session, world["coord"], r, "tildelt")
     move(session, world["insp"], r, "i_gang", "Vi går i gang")
-    photo = remedy_photos.PhotoUpload(jpeg_bytes(), 10**7, 10**8)
+    photo = remedy_photos.PhotoUpload(jpeg_bytes())
     move(session, world["insp"], r, "udfoert", "Beskåret", photo=photo, store=store)
     move(session, world["coord"], r, "verificeret")
     session.commit()
@@ -74,7 +76,9 @@ def test_full_lifecycle_keeps_every_change(session, world, tmp_path):
     assert [e.to_status for e in events] == ["foreslaaet", "godkendt", "tildelt", "i_gang",
                                             "udfoert", "verificeret"]
     assert events[4].photo is not None and events[4].comment == "Beskåret"
-    assert remedy_photos.photo_file(store, events[4].photo.sha256, "display") is not None
+    after = events[4].photo.photo  # a photo of the one photo pipeline
+    assert after.owner_kind == "remedy" and after.spot_id is None
+    assert {"thumb.jpg", "display.jpg", "thumb.webp", "display.webp"} <= store.names(after.sha256)
     assert r.status == "verificeret" and r.version == 6
 
 
@@ -245,7 +249,7 @@ def test_contractor_link_limited_expiring_revocable(session, world, tmp_path):
     with pytest.raises(PermissionDenied):  # a link for r cannot touch r2
         lifecycle.transition(session, access.contractor_who(r.id), r2.id, "udfoert", "", r2.version)
     links.contractor_transition(session, link, "udfoert", "Klippet", r.version,
-                                remedy_photos.PhotoUpload(jpeg_bytes(), 10**7, 10**8),
+                                remedy_photos.PhotoUpload(jpeg_bytes()),
                                 FileStore(tmp_path))
     assert r.status == "udfoert" and r.events[-1].actor_label == "contractor: Gartner A/S"
     links.revoke_contractor_link(session, actor_for(world["coord"]), link.id)
@@ -307,14 +311,22 @@ def test_expired_link_is_refused_and_changes_nothing(session, world):
     assert r.status == "tildelt"
 
 
-def test_photo_file_prefers_the_blurred_rendition(tmp_path):
+def test_report_file_is_blurred_in_the_publishable_version(tmp_path):
     store = FileStore(tmp_path)
     sha = "ab" * 32
     store.save(sha, "display.jpg", b"plain")
     store.save(sha, "r-k1-display.jpg", b"blurred")
-    assert remedy_photos.photo_file(store, sha, "display").read_bytes() == b"plain"
-    assert remedy_photos.photo_file(store, sha, "display", "k1").read_bytes() == b"blurred"
-    assert remedy_photos.photo_file(store, sha, "thumb") is None
+    photo = Photo(sha256=sha, token="t" * 43, width=1, height=1, source_format="jpeg",
+                  redaction_key="k1", blur_pending=False, has_original=False)
+    settings = Settings()
+    assert photo_service.report_file(None, photo, "display", store, settings,
+                                     public=False).read_bytes() == b"plain"
+    assert photo_service.report_file(None, photo, "display", store, settings,
+                                     public=True).read_bytes() == b"blurred"
+    assert photo_service.report_file(None, photo, "thumb", store, settings, public=True) is None
+    photo.redaction_key = None  # nothing to blur: the publishable version shows it as it is
+    assert photo_service.report_file(None, photo, "display", store, settings,
+                                     public=True).read_bytes() == b"plain"
 
 
 def test_concurrent_writers_never_overwrite_each_other(app, session, world):

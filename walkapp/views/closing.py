@@ -22,7 +22,6 @@ from walkapp.services import walks as walk_service
 from walkapp.services.remedies import catalogue as remedy_catalogue
 from walkapp.services.remedies import closing as remedy_closing
 from walkapp.services.remedies import lifecycle
-from walkapp.services.remedies import photos as remedy_photos
 from walkapp.services.remedies import queries as remedy_queries
 from walkapp.web import current_actor, error_message, render
 
@@ -148,13 +147,8 @@ def _report(walk_id: int, pdf: bool):
         if not pdf:
             return url_for("remedies.spot_photo", token=photo.token, rendition=rendition,
                            blur="1" if data.public else None)
-        # The publishable version uses the blurred renditions where the photo has them;
-        # a photo whose detection has not run yet is blurred first, or left out.
-        if data.public and photo_service.is_pending(photo) and not photo_service.blur_photo(
-                db.session, photo, store, Settings.from_config(current_app.config)):
-            return None
-        key = getattr(photo, "redaction_key", None) if data.public else None
-        path = remedy_photos.photo_file(store, photo.sha256, rendition, key)
+        path = photo_service.report_file(db.session, photo, rendition, store,
+                                         Settings.from_config(current_app.config), data.public)
         return path.as_uri() if path else None
 
     map_uri = "data:image/png;base64," + base64.b64encode(data.map_png).decode()

@@ -10,20 +10,20 @@ from walkapp.domain import clock
 from walkapp.domain import params as parse
 from walkapp.domain import remedies as rd
 from walkapp.domain.errors import DomainError, PermissionDenied, ValidationError
-from walkapp.domain.photos import sees_unredacted
 from walkapp.extensions import db
 from walkapp.maps.builder import base_map, parts
-from walkapp.models import Organisation, Photo, Remedy, RemedyPhoto, Spot, User
+from walkapp.models import Organisation, Photo, Remedy, User
 from walkapp.services import notifications
+from walkapp.services import photos as photo_service
 from walkapp.services.remedies import access as remedy_access
 from walkapp.services.remedies import catalogue as remedy_catalogue
 from walkapp.services.remedies import contractor as contractor_links
 from walkapp.services.remedies import lifecycle
 from walkapp.services.remedies import photos as remedy_photos
 from walkapp.services.remedies import queries as remedy_queries
-from walkapp.services.visibility import visible_clause as spot_visible_clause
-from walkapp.web import contractor_remedy_ids, current_actor, error_message, render
-from walkapp.web.inputs import photo_store, remedy_photo_upload
+from walkapp.web import current_actor, error_message, render
+from walkapp.web.inputs import photo_settings, photo_store, remedy_photo_upload
+from walkapp.web.urls import photo_url
 
 bp = Blueprint("remedies", __name__, url_prefix="/remedies")
 
@@ -222,82 +222,31 @@ def revoke_link(link_id: int):
 
 # ---------------------------------------------------------------- photos
 
-def _send(sha256: str, rendition: str, redaction_key: str | None = None):
-    path = remedy_photos.photo_file(photo_store(), sha256, rendition, redaction_key)
-    if path is None:
-        abort(404)
-    resp = send_file(path, mimetype="image/jpeg", max_age=31536000, conditional=True)
-    resp.headers["Cache-Control"] = "private, max-age=31536000, immutable"
-    return resp
-
-
-def _contractor_who(remedy_id: int) -> rd.Who | None:
-    if remedy_id in contractor_remedy_ids():
-        return remedy_access.contractor_who(remedy_id)
-    return None
-
-
 @bp.get("/photos/<token>/<rendition>.jpg")
 def remedy_photo(token: str, rendition: str):
+    """An old remedy-photo URL: the photo service serves remedy photos now."""
     if rendition not in ("thumb", "display"):
         abort(404)
-    photo = db.session.scalar(sa.select(RemedyPhoto).where(RemedyPhoto.token == token))
-    if photo is None:
-        abort(404)
-    remedy = db.session.get(Remedy, photo.remedy_id)
-    who = _contractor_who(remedy.id) or _who()
-    if not rd.may_view(who, remedy.id, remedy.owner_org_id):
-        abort(404)
-    return _send(photo.sha256, rendition)
+    photo = remedy_photos.photo_by_token(db.session, current_actor(), token)
+    resp = redirect(photo_url(photo, rendition))
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
 
 
 @bp.get("/spot-photos/<token>/<rendition>.jpg")
 def spot_photo(token: str, rendition: str):
-    """A spot photo for whoever may see the spot, or a remedy covering it (before photos)."""
+    """A spot photo for whoever may see the spot, or a remedy covering it (before photos):
+    blurred for everyone but coordinators and police; ?blur=1 asks for the blurred set even
+    then (the publishable report). Never falls back to the clean file."""
     if rendition not in ("thumb", "display"):
         abort(404)
-    photo = db.session.scalar(sa.select(Photo).where(Photo.token == token))
-    if photo is None:
-        abort(404)
     actor = current_actor()
-    spot = db.session.get(Spot, photo.spot_id)
-    visible = db.session.scalar(sa.select(Spot.id).where(Spot.id == spot.id,
-                                                         spot_visible_clause(actor)))
-    if visible is None:
-        contractor_ids = contractor_remedy_ids()
-        levels = ("offentlig",) if contractor_ids and not actor.is_user else actor.visibility
-        remedies = db.session.scalars(sa.select(Remedy).where(
-            Remedy.spots.any(Spot.id == spot.id))).all()
-        ok = spot.visibility in levels and not spot.hidden and any(
-            rd.may_view(_contractor_who(r.id) or _who(), r.id, r.owner_org_id)
-            for r in remedies)
-        if not ok:
-            abort(404)
-    return _send_spot_photo(actor, photo, rendition, request.args.get("blur") == "1")
-
-
-def _send_spot_photo(actor, photo: Photo, rendition: str, blur: bool):
-    """Send the variant the photo service gives *actor*: blurred for everyone but those who
-    see photos unredacted (coordinators, administrators, police); *blur* asks for the blurred
-    set even then (the publishable report). Never falls back to the clean file."""
-    from walkapp.photos.processing import Settings
-    from walkapp.services import photos as photo_service
-
-    store = photo_store()
-    blur = blur or not sees_unredacted(actor)
-    if blur and photo_service.is_pending(photo) and not photo_service.blur_photo(
-            db.session, photo, store, Settings.from_config(current_app.config)):
-        abort(503)  # detection failed for now; the photo stays withheld
-    variant = photo_service.variant_for(actor, photo)
-    if blur and photo.redaction_key:
-        variant = "r-" + photo.redaction_key
-    if variant == photo_service.PENDING:
-        abort(503)
-    name = photo_service.served_name(photo, variant, rendition, "jpg")
-    path = store.path(photo.sha256, name) if name else None
-    if path is None or not path.exists():
-        abort(404)
-    resp = send_file(path, mimetype="image/jpeg", max_age=31536000, conditional=True)
+    photo = remedy_photos.spot_photo(db.session, actor, token)
+    served = photo_service.jpeg_for(db.session, actor, photo, rendition, photo_store(),
+                                    photo_settings(), blurred=request.args.get("blur") == "1")
+    if served.path is None:
+        abort(served.status)
+    resp = send_file(served.path, mimetype="image/jpeg", max_age=31536000, conditional=True)
     # The variant depends on who asks and may change when rectangles do: no shared caching.
     resp.headers["Cache-Control"] = "private, no-cache"
     return resp

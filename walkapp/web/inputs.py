@@ -77,6 +77,5 @@ def remedy_photo_upload(files) -> remedy_photos.PhotoUpload | None:
     f = files.get("photo")
     if f is None or (not f.filename and not f.content_length):
         return None
-    cfg = current_app.config
-    return remedy_photos.PhotoUpload(f.read(cfg["PHOTO_MAX_BYTES"] + 1),
-                                      cfg["PHOTO_MAX_BYTES"], cfg["PHOTO_MAX_PIXELS"])
+    settings = photo_settings()
+    return remedy_photos.PhotoUpload(f.read(settings.max_bytes + 1), settings)

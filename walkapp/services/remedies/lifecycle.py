@@ -157,7 +157,8 @@ def transition(session, who: rd.Who, remedy_id: int, to: str, comment: str,
         remedy.assignee_id = None
     if to == rd.TILDELT and remedy.owner_org_id is None and remedy.owner_org is None:
         raise ValidationError(N_("Choose an owner organisation."), "owner_org_id")
-    stored = store_photo(session, remedy, photo, store) if photo and photo.data else None
+    stored = store_photo(session, remedy, photo, store, uploaded_by=user_id) \
+        if photo and photo.data else None
     event = RemedyEvent(user_id=user_id, actor_label=label, kind=kind,
                         from_status=remedy.status, to_status=to, comment=comment,
                         walk_id=walk_id, photo=stored)
