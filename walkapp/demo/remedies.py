@@ -12,6 +12,7 @@ from walkapp.models import Remedy, RemedyEvent, Spot, User, Walk
 from walkapp.models.types import utcnow
 from walkapp.services import walks as walk_service
 from walkapp.services.remedies import closing as remedy_closing
+from walkapp.services.remedies import lifecycle
 
 # (status to reach, days to the deadline from today; negative = overdue)
 PLAN = [
@@ -89,13 +90,7 @@ def _demo_step(session, remedy: Remedy, to: str, coord: User) -> None:
     """Move the demo remedy one step, as the lifecycle would, recording history."""
     owner_label = remedy.owner_org.name if remedy.owner_org else coord.name
     by_owner = to in (rd.I_GANG, rd.UDFOERT, rd.IKKE_VORES_ANSVAR)
-    remedy.events.append(RemedyEvent(
+    event = RemedyEvent(
         user_id=None if by_owner else coord.id, actor_label=owner_label if by_owner else coord.name,
-        kind="transition", from_status=remedy.status, to_status=to,
-        comment=COMMENTS.get(to, ""), at=utcnow()))
-    remedy.status = to
-    if to == rd.TILDELT:
-        from walkapp.services import notifications
-
-        session.flush()
-        notifications.enqueue_for_remedy(session, remedy, "assigned", remedy.events[-1].id)
+        kind="transition", comment=COMMENTS.get(to, ""), at=utcnow())
+    lifecycle.apply_move(session, remedy, to, {rd.OWNER, coord.role}, event)

@@ -159,17 +159,30 @@ def transition(session, who: rd.Who, remedy_id: int, to: str, comment: str,
         raise ValidationError(N_("Choose an owner organisation."), "owner_org_id")
     stored = store_photo(session, remedy, photo, store, uploaded_by=user_id) \
         if photo and photo.data else None
-    event = RemedyEvent(user_id=user_id, actor_label=label, kind=kind,
-                        from_status=remedy.status, to_status=to, comment=comment,
+    event = RemedyEvent(user_id=user_id, actor_label=label, kind=kind, comment=comment,
                         walk_id=walk_id, photo=stored)
-    remedy.events.append(event)
+    return apply_move(session, remedy, to, rd.roles_for(who, remedy.id, remedy.owner_org_id),
+                      event)
+
+
+def apply_move(session, remedy: Remedy, to: str, held: set[str], event: RemedyEvent,
+               notify: str | None = None) -> Remedy:
+    """Move *remedy* to *to* and record *event*: the one place a status changes, and only along
+    the transition table for someone holding *held*. Reaching "tildelt" notifies the owner
+    (*notify* names why; by default "assigned", or "reopened" after done/verified)."""
+    roles = rd.TRANSITIONS.get((remedy.status, to))
+    if roles is None or not roles & held:
+        raise PermissionDenied(N_("Your role cannot make this change."))
     previous = remedy.status
+    event.from_status, event.to_status = previous, to
+    remedy.events.append(event)
     remedy.status = to
     remedy.updated_at = utcnow()
     flush_remedy(session, remedy)
     if to == rd.TILDELT:
-        kind_ = "reopened" if previous in (rd.UDFOERT, rd.VERIFICERET) else "assigned"
-        notifications.enqueue_for_remedy(session, remedy, kind_, event.id)
+        reopened = previous in (rd.UDFOERT, rd.VERIFICERET)
+        notifications.enqueue_for_remedy(
+            session, remedy, notify or ("reopened" if reopened else "assigned"), event.id)
     return remedy
 
 
@@ -198,16 +211,10 @@ def verdict(session, actor: Actor, walk: Walk, remedy_id: int, works: bool,
     label = participant.display_name if participant and participant.display_name else \
         actor_label(session, actor)
     comment = (comment or "").strip()[:2000]
-    if not works and remedy.status in (rd.UDFOERT, rd.VERIFICERET):
+    if not works and remedy.status in (rd.UDFOERT, rd.VERIFICERET):  # reopens it
         event = RemedyEvent(user_id=actor.user_id, actor_label=label, kind="not_fixed",
-                            from_status=remedy.status, to_status=rd.TILDELT,
                             comment=comment, walk_id=walk.id)
-        remedy.status = rd.TILDELT
-        remedy.updated_at = utcnow()
-        remedy.events.append(event)
-        flush_remedy(session, remedy)
-        notifications.enqueue_for_remedy(session, remedy, "not_fixed", event.id)
-        return remedy
+        return apply_move(session, remedy, rd.TILDELT, {rd.REWALK}, event, notify="not_fixed")
     event = RemedyEvent(user_id=actor.user_id, actor_label=label,
                         kind="works" if works else "not_fixed", comment=comment,
                         walk_id=walk.id)
