@@ -354,6 +354,40 @@ def test_html_form_transition_conflict_is_409(app, session, env):
     assert 'id="conflict"' in second.get_data(as_text=True)
 
 
+def test_refused_changes_show_the_remedy_as_it_is_now(app, session, env):
+    """A stale edit or contractor post answers 409 with the current state; bad input 422 with
+    the field's error and what was typed; nothing of the refused change is kept."""
+    r = assigned_remedy(session, env)
+    c, token = login(app, env["users"]["koordinator"])
+    stale = c.post(f"/remedies/{r.id}/edit", data={"csrf_token": token, "priority": "1",
+                                                   "version": str(r.version - 1)})
+    body = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and 'id="conflict"' in body
+    assert f"(version {r.version})" in body  # the version it has now
+    bad = c.post(f"/remedies/{r.id}/edit", data={"csrf_token": token, "deadline": "snart",
+                                                 "priority": "1", "version": str(r.version)})
+    assert bad.status_code == 422
+    assert "deadline skal være en dato (ÅÅÅÅ-MM-DD)." in bad.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Remedy, r.id).priority == 2
+    _link, tok = contractor_links.create_contractor_link(
+        session, actor_for(env["users"]["koordinator"]), r.id)
+    session.commit()
+    guest = app.test_client()
+    gtoken = csrf_from(guest.get(f"/c/{tok}").get_data(as_text=True))
+    late = guest.post(f"/c/{tok}", data={"csrf_token": gtoken, "action": "done",
+                                         "comment": "Klippet", "version": str(r.version - 1),
+                                         "photo": (io.BytesIO(jpeg_bytes()), "a.jpg")},
+                      content_type="multipart/form-data")
+    body = late.get_data(as_text=True)
+    assert late.status_code == 409 and "En anden har ændret tiltaget" in body
+    empty = guest.post(f"/c/{tok}", data={"csrf_token": gtoken, "action": "done",
+                                          "comment": "Klippet", "version": str(r.version)})
+    assert empty.status_code == 422 and ">Klippet</textarea>" in empty.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Remedy, r.id).status == "tildelt"
+
+
 def test_before_photo_only_for_those_who_see_the_remedy(app, session, env):
     r = assigned_remedy(session, env)
     token = env["spot"].photos[0].token

@@ -1,20 +1,18 @@
 """Remedies: Mine opgaver, one remedy with its history, the follow-up board, the catalogue."""
 
-from datetime import date
-
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, request, send_file, session, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from walkapp.domain import clock
 from walkapp.domain import params as parse
 from walkapp.domain import remedies as rd
-from walkapp.domain.errors import DomainError, PermissionDenied, ValidationError
+from walkapp.domain.errors import DomainError, ValidationError
 from walkapp.extensions import db
-from walkapp.maps.builder import base_map, parts
-from walkapp.models import Organisation, Photo, Remedy, User
+from walkapp.maps import remedies as remedy_maps
 from walkapp.services import notifications
 from walkapp.services import photos as photo_service
+from walkapp.services import walks as walk_service
 from walkapp.services.remedies import access as remedy_access
 from walkapp.services.remedies import catalogue as remedy_catalogue
 from walkapp.services.remedies import contractor as contractor_links
@@ -28,7 +26,6 @@ from walkapp.web.urls import photo_url
 bp = Blueprint("remedies", __name__, url_prefix="/remedies")
 
 
-
 def _who() -> rd.Who:
     return remedy_access.who_of(current_actor())
 
@@ -36,51 +33,20 @@ def _who() -> rd.Who:
 @bp.get("/")
 @login_required
 def index():
-    actor = current_actor()
-    if actor.role == "inspektoer":
-        return redirect(url_for("remedies.mine"))
-    if rd.may_view_all(actor.role):
-        return redirect(url_for("remedies.board"))
-    raise PermissionDenied(rd.N_("You do not have access to remedies."))
-
-
-def _float(name: str) -> float | None:
-    try:
-        value = float(request.args.get(name, ""))
-    except ValueError:
-        return None
-    return value if -180 <= value <= 180 else None
-
-
-def task_map(tasks):
-    """A map of the tasks' places; the numbered pins are added by remedies.js from JSON.
-
-    One folium marker per task costs about 1.5 ms of template compiling, too slow for a
-    phone list of hundreds, so the map carries only tiles and bounds.
-    """
-    points = [{"n": i, "lat": t.remedy.lat, "lon": t.remedy.lon, "title": t.remedy.title,
-               "late": t.overdue, "url": url_for("remedies.show", remedy_id=t.remedy.id)}
-              for i, t in enumerate(tasks, start=1) if t.remedy.lat is not None]
-    bounds = None
-    if points:
-        lats, lons = [p["lat"] for p in points], [p["lon"] for p in points]
-        pad = 0.0005
-        bounds = (min(lons) - pad, min(lats) - pad, max(lons) + pad, max(lats) + pad)
-    return parts(base_map(current_app.config, zoom=14, bounds=bounds)), points
+    return redirect(url_for("remedies." + remedy_queries.index_target(current_actor())))
 
 
 @bp.get("/mine")
 @login_required
 def mine():
-    actor = current_actor()
-    sort = request.args.get("sort", "deadline")
-    if sort not in ("deadline", "distance"):
-        sort = "deadline"
-    lat, lon = _float("lat"), _float("lon")
-    tasks = remedy_queries.my_tasks(db.session, actor, sort, lat, lon)
-    map_parts, points = task_map(tasks)
-    return render("remedies/mine.html", "remedies/_task_list.html", tasks=tasks, sort=sort,
-                  lat=lat, lon=lon, map=map_parts, points=points,
+    query = remedy_queries.parse_task_query(request.args)
+    tasks = remedy_queries.my_tasks(db.session, current_actor(), query.sort, query.lat,
+                                    query.lon)
+    task_map, points = remedy_maps.task_map(
+        current_app.config, tasks, lambda remedy_id: url_for("remedies.show",
+                                                             remedy_id=remedy_id))
+    return render("remedies/mine.html", "remedies/_task_list.html", tasks=tasks,
+                  sort=query.sort, lat=query.lat, lon=query.lon, map=task_map, points=points,
                   today=clock.today())
 
 
@@ -89,124 +55,63 @@ def mine():
 def board():
     data = remedy_queries.follow_up_board(db.session, current_actor(),
                                           soon_days=current_app.config["FOLLOW_UP_SOON_DAYS"])
-    from walkapp.services.walks import visible_walks
-
     return render("remedies/board.html", board=data, statuses=rd.STATUSES,
                   today=clock.today(),
-                  walks=visible_walks(db.session, current_actor())[:20])
+                  walks=walk_service.visible_walks(db.session, current_actor())[:20])
 
 
-def _show_context(remedy: Remedy, who: rd.Who, **extra) -> dict:
-    actor = current_actor()
-    manage = rd.may_manage(actor.role)
-    ctx = {
-        "remedy": remedy,
-        "moves": lifecycle.available_moves(remedy, who),
-        "state": remedy_queries.remedy_state(remedy),
-        "before": before_photos(remedy, actor.visibility),
-        "links": contractor_links.links_of(db.session, remedy.id)
-        if rd.roles_for(who, remedy.id, remedy.owner_org_id) else [],
-        "new_link": session.pop("new_link", None),
-        "organisations": db.session.scalars(sa.select(Organisation).order_by(
-            Organisation.name)).all() if manage else [],
-        "people": db.session.scalars(sa.select(User).where(
-            User.organisation_id == remedy.owner_org_id).order_by(User.name)).all()
-        if manage and remedy.owner_org_id else [],
-        "manage": manage,
-        "errors": {},
-        "form": {},
-        "today": clock.today(),
-    }
-    ctx.update(extra)
-    return ctx
+def _show(remedy, status: int = 200, **extra):
+    page = remedy_queries.remedy_page(db.session, current_actor(), remedy)
+    ctx = {**page.context(), "new_link": session.pop("new_link", None), "errors": {},
+           "form": {}, "today": clock.today(), **extra}
+    return render("remedies/show.html", status=status, **ctx)
 
 
-def before_photos(remedy: Remedy, levels) -> list[Photo]:
-    """The spots' photos the viewer may see: the "before" pictures of the remedy."""
-    return [p for s in remedy.spots if s.visibility in levels and not s.hidden for p in s.photos]
+def _show_refused(refusal: lifecycle.Refusal, form):
+    """The remedy page again after a refused change: 409 names the conflict, 422 the field."""
+    if refusal.stale:
+        return _show(refusal.remedy, 409, conflict=error_message(refusal.error), form=form)
+    return _show(refusal.remedy, 422, form=form,
+                 errors={refusal.error.field or "_form": error_message(refusal.error)})
 
 
 @bp.get("/<int:remedy_id>")
 @login_required
 def show(remedy_id: int):
-    who = _who()
-    remedy = lifecycle.get_remedy(db.session, who, remedy_id)
-    return render("remedies/show.html", **_show_context(remedy, who))
+    return _show(lifecycle.get_remedy(db.session, _who(), remedy_id))
 
 
 @bp.post("/<int:remedy_id>/transition")
 @login_required
 def transition(remedy_id: int):
-    actor = current_actor()
-    who = remedy_access.who_of(actor)
-    form = request.form
-    try:
-        lifecycle.actor_transition(
-            db.session, actor, remedy_id, form.get("to", ""), form.get("comment", ""),
-            lifecycle.parse_version(form.get("version")),
-            photo=remedy_photo_upload(request.files), store=photo_store(),
-            new_owner_org_id=parse.optional_id(form, "owner_org_id"))
-        db.session.commit()
-    except lifecycle.StaleRemedy as exc:
-        db.session.rollback()
-        remedy = lifecycle.get_remedy(db.session, who, remedy_id)
-        return render("remedies/show.html", status=409, **_show_context(
-            remedy, who, conflict=error_message(exc), form=form))
-    except ValidationError as exc:
-        db.session.rollback()
-        remedy = lifecycle.get_remedy(db.session, who, remedy_id)
-        return render("remedies/show.html", status=422, **_show_context(
-            remedy, who, errors={exc.field or "_form": error_message(exc)}, form=form,
-            chosen=form.get("to")))
+    actor, form = current_actor(), request.form
+    refusal = lifecycle.attempt(db.session, _who(), remedy_id, lambda: lifecycle.actor_transition(
+        db.session, actor, remedy_id, form.get("to", ""), form.get("comment", ""),
+        lifecycle.parse_version(form.get("version")), photo=remedy_photo_upload(request.files),
+        store=photo_store(), new_owner_org_id=parse.optional_id(form, "owner_org_id")))
+    if refusal:
+        return _show_refused(refusal, form)
     return redirect(url_for("remedies.show", remedy_id=remedy_id))
 
 
 @bp.post("/<int:remedy_id>/edit")
 @login_required
 def edit(remedy_id: int):
-    actor = current_actor()
-    who = remedy_access.who_of(actor)
-    form = request.form
-
-    def opt_int(name):
-        raw = (form.get(name) or "").strip()
-        return int(raw) if raw.isdigit() else None
-
-    try:
-        deadline = None
-        if (form.get("deadline") or "").strip():
-            try:
-                deadline = date.fromisoformat(form["deadline"].strip())
-            except ValueError as exc:
-                raise ValidationError(rd.N_("%(name)s must be a date (YYYY-MM-DD)."),
-                                      "deadline", name="deadline") from exc
-        change = lifecycle.RemedyChange(
-            owner_org_id=opt_int("owner_org_id"), assignee_id=opt_int("assignee_id"),
-            deadline=deadline, priority=opt_int("priority"))
-        lifecycle.update_remedy(db.session, actor, remedy_id,
-                                lifecycle.parse_version(form.get("version")), change)
-        db.session.commit()
-    except lifecycle.StaleRemedy as exc:
-        db.session.rollback()
-        remedy = lifecycle.get_remedy(db.session, who, remedy_id)
-        return render("remedies/show.html", status=409, **_show_context(
-            remedy, who, conflict=error_message(exc)))
-    except ValidationError as exc:
-        db.session.rollback()
-        remedy = lifecycle.get_remedy(db.session, who, remedy_id)
-        return render("remedies/show.html", status=422, **_show_context(
-            remedy, who, errors={exc.field or "_form": error_message(exc)}, form=form))
+    actor, form = current_actor(), request.form
+    refusal = lifecycle.attempt(db.session, _who(), remedy_id, lambda: lifecycle.update_remedy(
+        db.session, actor, remedy_id, lifecycle.parse_version(form.get("version")),
+        lifecycle.parse_change(form)))
+    if refusal:
+        return _show_refused(refusal, form)
     return redirect(url_for("remedies.show", remedy_id=remedy_id))
 
 
 @bp.post("/<int:remedy_id>/links")
 @login_required
 def create_link(remedy_id: int):
-    days = request.form.get("days", "") or str(current_app.config["CONTRACTOR_LINK_DAYS"])
-    if not days.isdigit():
-        raise ValidationError(rd.N_("A link lasts from 1 to 365 days."), "days")
+    days = contractor_links.link_days(request.form, current_app.config["CONTRACTOR_LINK_DAYS"])
     _link, token = contractor_links.create_contractor_link(
-        db.session, current_actor(), remedy_id, request.form.get("label", ""), int(days))
+        db.session, current_actor(), remedy_id, request.form.get("label", ""), days)
     db.session.commit()
     session["new_link"] = url_for("contractor.show", token=token, _external=True)
     return redirect(url_for("remedies.show", remedy_id=remedy_id) + "#links")
@@ -257,40 +162,29 @@ def spot_photo(token: str, rendition: str):
 @bp.get("/catalogue")
 @login_required
 def catalogue():
-    from walkapp.models import Principle
-
-    principles = db.session.scalars(sa.select(Principle).order_by(Principle.sort)).all()
     return render("remedies/catalogue.html",
                   templates=remedy_catalogue.list_templates(db.session, active_only=False),
-                  principles=principles, admin=current_actor().role == "admin")
+                  principles=remedy_catalogue.list_principles(db.session),
+                  admin=current_actor().role == "admin")
 
 
 @bp.route("/catalogue/<int:template_id>", methods=["GET", "POST"])
 @bp.route("/catalogue/new", methods=["GET", "POST"], defaults={"template_id": None})
 @login_required
 def template_form(template_id):
-    from walkapp.models import RemedyTemplate
-
     actor = current_actor()
-    if actor.role != "admin":
-        raise PermissionDenied(rd.N_("Only administrators can edit the catalogue."))
-    tpl = db.session.get(RemedyTemplate, template_id) if template_id else None
-    if template_id and tpl is None:
-        abort(404)
-    errors = {}
-    if request.method == "POST":
-        data = request.form.to_dict()
-        data["active"] = request.form.get("active") == "1"
-        try:
-            remedy_catalogue.save_template(db.session, actor, template_id, data)
-            db.session.commit()
-            return redirect(url_for("remedies.catalogue"))
-        except ValidationError as exc:
-            db.session.rollback()
-            errors = {exc.field or "_form": error_message(exc)}
-            return render("remedies/template_form.html", tpl=tpl, form=request.form,
-                          errors=errors, status=422)
-    return render("remedies/template_form.html", tpl=tpl, form={}, errors=errors)
+    tpl = remedy_catalogue.template_for_edit(db.session, actor, template_id)
+    if request.method == "GET":
+        return render("remedies/template_form.html", tpl=tpl, form={}, errors={})
+    data = {**request.form.to_dict(), "active": request.form.get("active") == "1"}
+    try:
+        remedy_catalogue.save_template(db.session, actor, template_id, data)
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        return render("remedies/template_form.html", tpl=tpl, form=request.form,
+                      errors={exc.field or "_form": error_message(exc)}, status=422)
+    return redirect(url_for("remedies.catalogue"))
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -312,8 +206,6 @@ def settings():
 
 @bp.app_context_processor
 def remedy_labels():
-    from flask_babel import gettext
-
     return {
         "status_label": lambda s: gettext(rd.STATUS_LABELS.get(s, s)),
         "priority_label": lambda p: gettext(rd.PRIORITY_LABELS.get(p, str(p))),

@@ -73,9 +73,9 @@ def template_for_edit(session, actor: Actor, template_id: int | None) -> RemedyT
     """The template an administrator edits (None: a new one); 403 for others, 404 if unknown."""
     if actor.role != Role.ADMIN:
         raise PermissionDenied(N_("Only administrators can edit the catalogue."))
-    if template_id is None:
+    if not template_id:
         return None
     tpl = session.get(RemedyTemplate, template_id)
     if tpl is None:
-        raise NotFound(N_("No such template."))
+        raise NotFound(N_("The page was not found."))
     return tpl

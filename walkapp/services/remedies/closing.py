@@ -1,6 +1,6 @@
 """The closing meeting: the walk's numbered spots, merges, suggestions and new remedies."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 
 import sqlalchemy as sa
@@ -8,6 +8,7 @@ import sqlalchemy.orm as so
 from shapely.geometry import MultiPoint
 
 from walkapp.domain import clock
+from walkapp.domain import params as parse
 from walkapp.domain import remedies as rd
 from walkapp.domain.actor import Actor
 from walkapp.domain.errors import N_, NotFound, ValidationError
@@ -23,6 +24,7 @@ from walkapp.models import (
     SpotMerge,
     Walk,
 )
+from walkapp.services import walks as walk_service
 from walkapp.services.remedies.catalogue import list_templates
 from walkapp.services.remedies.lifecycle import actor_label, check_assignee, check_manager
 
@@ -192,27 +194,73 @@ def parse_remedy_form(form) -> RemedyInput:
         if not str(raw).isdigit():
             raise ValidationError(N_("Choose the spots this remedy covers."), "spot_ids")
         ids.append(int(raw))
-    deadline = None
-    if (form.get("deadline") or "").strip():
-        try:
-            deadline = date.fromisoformat(form["deadline"].strip())
-        except ValueError as exc:
-            raise ValidationError(N_("%(name)s must be a date (YYYY-MM-DD)."), "deadline",
-                                  name="deadline") from exc
+    return RemedyInput(spot_ids=ids, title=parse.text(form, "title"),
+                       description=parse.text(form, "description"),
+                       template_id=parse.integer(form, "template_id"),
+                       owner_org_id=parse.integer(form, "owner_org_id"),
+                       assignee_id=parse.integer(form, "assignee_id"),
+                       deadline=parse.day(form, "deadline"),
+                       priority=parse.integer(form, "priority") or 2)
 
-    def opt_int(name):
-        raw = (form.get(name) or "").strip()
-        if not raw:
-            return None
-        if not raw.isdigit():
-            raise ValidationError(N_("The field %(name)s must be a number."), name, name=name)
-        return int(raw)
 
-    priority = opt_int("priority") or 2
-    return RemedyInput(spot_ids=ids, title=(form.get("title") or "").strip(),
-                       description=(form.get("description") or "").strip(),
-                       template_id=opt_int("template_id"), owner_org_id=opt_int("owner_org_id"),
-                       assignee_id=opt_int("assignee_id"), deadline=deadline, priority=priority)
+def parse_merge(form) -> tuple[int, int]:
+    """The spot to keep and the one to fold into it."""
+    keep, other = parse.optional_id(form, "keep_id"), parse.optional_id(form, "merge_id")
+    if keep is None or other is None:
+        raise ValidationError(N_("Choose two different spots."), "merge_id")
+    return keep, other
+
+
+def parse_unmerge(form) -> int:
+    spot_id = parse.optional_id(form, "spot_id")
+    if spot_id is None:
+        raise ValidationError(N_("That spot is not merged."), "spot_id")
+    return spot_id
+
+
+def organisations(session) -> list[Organisation]:
+    """Every organisation, by name: the owners a remedy can get."""
+    return list(session.scalars(sa.select(Organisation).order_by(Organisation.name)))
+
+
+def managed_walk(session, actor: Actor, walk_id: int) -> Walk:
+    """The walk whose closing meeting a coordinator runs (403 for anyone else)."""
+    check_manager(actor)
+    return walk_service.get_walk(session, walk_id)
+
+
+@dataclass
+class ClosingMeeting:
+    """What the closing meeting page shows: numbered spots, suggestions, merges, remedies."""
+
+    numbered: list[NumberedSpot]
+    numbers: dict[int, int]  # spot id -> its number (merged spots share their root's)
+    suggestions: dict[int, Suggestion]
+    merges: list[rd.MergeSuggestion]
+    templates: list[RemedyTemplate]
+    organisations: list[Organisation]
+    remedies: list[Remedy]
+    remedy_numbers: dict[int, list[int]]
+
+    def context(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def closing_meeting(session, walk: Walk, merge_distance_m: float) -> ClosingMeeting:
+    numbered = numbered_spots(session, walk)
+    numbers = {s.id: ns.number for ns in numbered for s in ns.all_spots}
+    templates = list_templates(session)
+    remedies = list(session.scalars(sa.select(Remedy).where(Remedy.walk_id == walk.id)
+                                    .order_by(Remedy.id)))
+    return ClosingMeeting(
+        numbered=numbered, numbers=numbers,
+        suggestions={ns.spot.id: suggest(session, walk.area, ns.categories, templates)
+                     for ns in numbered},
+        merges=merge_candidates(session, walk, merge_distance_m), templates=templates,
+        organisations=organisations(session),
+        remedies=remedies,
+        remedy_numbers={r.id: sorted({numbers[s.id] for s in r.spots if s.id in numbers})
+                        for r in remedies})
 
 
 def _set_geometry(remedy: Remedy) -> None:

@@ -11,8 +11,9 @@ from walkapp.domain.actor import Actor
 from walkapp.domain.errors import N_, NotFound, PermissionDenied, ValidationError
 from walkapp.models import ContractorLink, Remedy, RemedyEvent
 from walkapp.models.types import utcnow
+from walkapp.services.remedies import photos as remedy_photos
 from walkapp.services.remedies.access import contractor_who, who_of
-from walkapp.services.remedies.lifecycle import get_remedy, transition
+from walkapp.services.remedies.lifecycle import get_remedy, parse_version, transition
 from walkapp.services.remedies.photos import PhotoUpload, store_photo
 
 
@@ -98,3 +99,30 @@ def contractor_transition(session, link: ContractorLink, to: str, comment: str, 
                           photo: PhotoUpload | None, store) -> Remedy:
     return transition(session, contractor_who(link.remedy_id), link.remedy_id, to, comment,
                       version, label=_contractor_label(link), photo=photo, store=store)
+
+
+def link_days(form, default: int) -> int:
+    """How long a new link lasts: the form's "days", or *default* when left empty."""
+    days = str(form.get("days", "") or default)
+    if not days.isdigit():
+        raise ValidationError(N_("A link lasts from 1 to 365 days."), "days")
+    return int(days)
+
+
+def act(session, link: ContractorLink, action: str | None, comment: str, version,
+        photo: PhotoUpload | None, store) -> None:
+    """What the contractor page posts: "done" marks the remedy done, anything else a note."""
+    if action == "done":
+        contractor_transition(session, link, rd.UDFOERT, comment, parse_version(version), photo,
+                              store)
+    else:
+        contractor_note(session, link, comment, photo, store)
+
+
+def before_photos(link: ContractorLink) -> list:
+    """The before photos a contractor sees: those of the covered spots that are public."""
+    return remedy_photos.before_photos(link.remedy, ("offentlig",))
+
+
+def is_done(link: ContractorLink) -> bool:
+    return link.remedy.status not in rd.OPEN_FOR_OWNER

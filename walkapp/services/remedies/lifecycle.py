@@ -3,16 +3,25 @@
 Every status change goes through the transition table in ``walkapp.domain.remedies``.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy.orm as so
 
 from walkapp.domain import clock
+from walkapp.domain import params as parse
 from walkapp.domain import remedies as rd
 from walkapp.domain.actor import Actor
-from walkapp.domain.errors import N_, Conflict, NotFound, PermissionDenied, ValidationError
-from walkapp.models import Organisation, Remedy, RemedyEvent, User, Walk
+from walkapp.domain.errors import (
+    N_,
+    Conflict,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+from walkapp.models import Organisation, Participant, Remedy, RemedyEvent, User, Walk
 from walkapp.models.types import utcnow
 from walkapp.services import notifications
 from walkapp.services import walks as walk_service
@@ -68,6 +77,37 @@ def parse_version(raw) -> int | None:
     return int(raw)
 
 
+@dataclass
+class Refusal:
+    """A change that was refused: the remedy as it is now and why (409 stale, 422 invalid)."""
+
+    remedy: Remedy
+    error: DomainError
+
+    @property
+    def stale(self) -> bool:
+        return isinstance(self.error, StaleRemedy)
+
+    @property
+    def status(self) -> int:
+        return self.error.status
+
+
+def attempt(session, who: rd.Who, remedy_id: int, change: Callable[[], object],
+            refuse: tuple[type[DomainError], ...] = (StaleRemedy, ValidationError)
+            ) -> Refusal | None:
+    """Run *change* and commit it. On a stale version or invalid input (the errors *refuse*
+    names), roll back and return the remedy as it is now (as *who* may see it) with the error,
+    for the page to show again; any other error propagates."""
+    try:
+        change()
+        session.commit()
+    except refuse as exc:
+        session.rollback()
+        return Refusal(get_remedy(session, who, remedy_id), exc)
+    return None
+
+
 def actor_label(session, actor: Actor) -> str:
     if actor.user_id is None:
         return ""
@@ -95,6 +135,14 @@ class RemedyChange:
     assignee_id: int | None = None
     deadline: date | None = None
     priority: int | None = None
+
+
+def parse_change(form) -> RemedyChange:
+    """The edit form's fields: an empty or non-numeric choice leaves that detail unchanged."""
+    return RemedyChange(owner_org_id=parse.optional_id(form, "owner_org_id"),
+                        assignee_id=parse.optional_id(form, "assignee_id"),
+                        deadline=parse.day(form, "deadline"),
+                        priority=parse.optional_id(form, "priority"))
 
 
 def update_remedy(session, actor: Actor, remedy_id: int, version: int | None,
@@ -198,16 +246,31 @@ def available_moves(remedy: Remedy, who: rd.Who) -> list[str]:
     return rd.allowed_targets(remedy.status, rd.roles_for(who, remedy.id, remedy.owner_org_id))
 
 
+def check_rewalker(session, actor: Actor, walk: Walk) -> Participant | None:
+    """Coordinators, the walk's leader (DOMAIN.md: walk leaders run a walk) and its
+    participants run a re-walk; return the actor's participant row, if any."""
+    participant = walk_service.participant_of(session, actor, walk)
+    if participant is None and not rd.may_manage(actor.role) and \
+            not walk_service.is_leader(actor, walk):
+        raise PermissionDenied(N_("You are not a participant of this walk."))
+    return participant
+
+
+def parse_verdict(form) -> bool:
+    """True for "works", False for "not_fixed"."""
+    verdict = form.get("verdict")
+    if verdict not in ("works", "not_fixed"):
+        raise ValidationError(N_("Choose works or does not work."), "verdict")
+    return verdict == "works"
+
+
 def verdict(session, actor: Actor, walk: Walk, remedy_id: int, works: bool,
             comment: str = "") -> Remedy:
     """Record "virker"/"virker ikke" from a re-walk; "virker ikke" reopens and notifies."""
     remedy = load_remedy(session, remedy_id)
     if walk.previous_walk_id is None or remedy.walk_id != walk.previous_walk_id:
         raise NotFound(N_("No such remedy."))
-    participant = walk_service.participant_of(session, actor, walk)
-    if participant is None and not rd.may_manage(actor.role) and \
-            not walk_service.is_leader(actor, walk):
-        raise PermissionDenied(N_("You are not a participant of this walk."))
+    participant = check_rewalker(session, actor, walk)
     label = participant.display_name if participant and participant.display_name else \
         actor_label(session, actor)
     comment = (comment or "").strip()[:2000]

@@ -1,21 +1,26 @@
 """Remedy lists and filters, their GeoJSON features, Mine opgaver and the follow-up board."""
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from walkapp.domain import clock
+from walkapp.domain import params as parse
 from walkapp.domain import remedies as rd
 from walkapp.domain.actor import Actor
 from walkapp.domain.errors import N_, PermissionDenied, ValidationError
 from walkapp.domain.roles import Role
 from walkapp.geo.crs import lonlat_to_metric
 from walkapp.geo.shapes import feature, from_db
-from walkapp.models import Area, Organisation, Remedy, Spot, Walk
+from walkapp.models import Area, ContractorLink, Organisation, Photo, Remedy, Spot, User, Walk
 from walkapp.services.remedies.access import who_of
+from walkapp.services.remedies.closing import NumberedSpot, numbered_spots, organisations
+from walkapp.services.remedies.contractor import links_of
+from walkapp.services.remedies.lifecycle import available_moves, last_verdict
+from walkapp.services.remedies.photos import before_photos
 
 
 @dataclass
@@ -35,10 +40,7 @@ def parse_filter(args) -> RemedyFilter:
             raise ValidationError(N_("Unknown status."), "status")
         f.status = args["status"]
     for name, attr in (("org", "org_id"), ("area", "area_id"), ("walk", "walk_id")):
-        if args.get(name):
-            if not str(args[name]).isdigit():
-                raise ValidationError(N_("The field %(name)s must be a number."), name, name=name)
-            setattr(f, attr, int(args[name]))
+        setattr(f, attr, parse.integer(args, name))
     if args.get("overdue") not in (None, "", "0", "1"):
         raise ValidationError(N_("overdue must be 0 or 1."), "overdue")
     f.overdue = args.get("overdue") == "1"
@@ -193,3 +195,88 @@ def followup_remedies(session, walk: Walk) -> list[Remedy]:
         Remedy.walk_id == walk.previous_walk_id, Remedy.status != rd.AFVIST)
         .options(so.selectinload(Remedy.spots), so.selectinload(Remedy.owner_org))
         .order_by(Remedy.id)))
+
+
+@dataclass
+class RemedyPage:
+    """What the remedy page shows *actor*."""
+
+    remedy: Remedy
+    moves: list[str]
+    state: dict
+    before: list[Photo]
+    links: list[ContractorLink]
+    organisations: list[Organisation]
+    people: list[User]
+    manage: bool
+
+    def context(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def remedy_page(session, actor: Actor, remedy: Remedy) -> RemedyPage:
+    who = who_of(actor)
+    manage = rd.may_manage(actor.role)
+    people = list(session.scalars(sa.select(User).where(
+        User.organisation_id == remedy.owner_org_id).order_by(User.name))) \
+        if manage and remedy.owner_org_id else []
+    return RemedyPage(
+        remedy=remedy, moves=available_moves(remedy, who), state=remedy_state(remedy),
+        before=before_photos(remedy, actor.visibility),
+        links=links_of(session, remedy.id)
+        if rd.roles_for(who, remedy.id, remedy.owner_org_id) else [],
+        organisations=organisations(session) if manage else [], people=people, manage=manage)
+
+
+@dataclass
+class TaskQuery:
+    sort: str = "deadline"
+    lat: float | None = None
+    lon: float | None = None
+
+
+def _coordinate(args, name: str) -> float | None:
+    try:
+        value = float(args.get(name, ""))
+    except ValueError:
+        return None
+    return value if -180 <= value <= 180 else None
+
+
+def parse_task_query(args) -> TaskQuery:
+    """Mine opgaver's sort (by deadline unless "distance") and the phone's position, if any."""
+    sort = args.get("sort", "deadline")
+    return TaskQuery(sort if sort in ("deadline", "distance") else "deadline",
+                     _coordinate(args, "lat"), _coordinate(args, "lon"))
+
+
+def index_target(actor: Actor) -> str:
+    """Where /remedies sends *actor*: "mine" for inspectors, "board" for readers; else 403."""
+    if actor.role == Role.INSPEKTOER:
+        return "mine"
+    if rd.may_view_all(actor.role):
+        return "board"
+    raise PermissionDenied(N_("You do not have access to remedies."))
+
+
+@dataclass
+class FollowUp:
+    """The re-walk page: the earlier walk's remedies and the spots they cover."""
+
+    previous: Walk | None
+    remedies: list[Remedy]
+    numbered: list[NumberedSpot]  # the earlier walk's spots the actor may see
+    numbers: dict[int, int]
+    verdicts: dict[int, str | None]
+    manage: bool
+
+
+def follow_up(session, actor: Actor, walk: Walk) -> FollowUp:
+    remedies = followup_remedies(session, walk)
+    previous = session.get(Walk, walk.previous_walk_id) if walk.previous_walk_id else None
+    numbered = numbered_spots(session, previous) if previous else []
+    numbers = {s.id: ns.number for ns in numbered for s in ns.all_spots}
+    levels = actor.visibility
+    return FollowUp(previous, remedies, [ns for ns in numbered if ns.spot.visibility in levels],
+                    numbers, {r.id: last_verdict(r, walk.id) for r in remedies},
+                    rd.may_manage(actor.role))
