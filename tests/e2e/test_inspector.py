@@ -104,7 +104,9 @@ def test_inspector_closes_task_with_after_photo(live_server, phone, artifacts, t
     assert "Buskene er klippet ned til 1 m" in history.inner_text()
     img = history.locator("img.thumb").first
     img.wait_for()
-    assert page.evaluate("img => img.complete && img.naturalWidth > 0", img.element_handle())
+    # The photo service blurs a new photo on its first request, then redirects: wait for it.
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                           arg=img.element_handle(), timeout=15000)
     page.screenshot(path=str(artifacts / "inspector-done.png"), full_page=True)
     assert ctx.blocked == [] or all("tile" in u or "openstreetmap" in u for u in ctx.blocked)
 
