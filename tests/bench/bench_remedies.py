@@ -43,7 +43,7 @@ def populate_report(app) -> int:
     from walkapp.photos.processing import process
     from walkapp.photos.store import FileStore
     from walkapp.services import accounts, areas, walks
-    from walkapp.services import remedies as rs
+    from walkapp.services.remedies import closing as remedy_closing
 
     rng = random.Random(4)
     with app.app_context():
@@ -79,7 +79,7 @@ def populate_report(app) -> int:
             s.flush()
             spot_ids.append(spot.id)
         for k in range(0, N_SPOTS, 3):
-            rs.create_remedy(s, actor_for(coord), walk, rs.RemedyInput(
+            remedy_closing.create_remedy(s, actor_for(coord), walk, remedy_closing.RemedyInput(
                 spot_ids[k:k + 2], f"Tiltag {k}", deadline=clock.today() + timedelta(days=30)))
         s.commit()
         return walk.id

@@ -17,7 +17,8 @@ def _setup(live_server, email):
     from walkapp.photos.processing import process
     from walkapp.photos.store import FileStore
     from walkapp.services import accounts
-    from walkapp.services import remedies as rs
+    from walkapp.services.remedies import closing as remedy_closing
+    from walkapp.services.remedies import lifecycle
 
     walk_id, _ = live_server.plan_walk(status="afsluttet")
     app = live_server.app
@@ -44,10 +45,10 @@ def _setup(live_server, email):
         s.add(spot)
         s.flush()
         actor = actor_for(coord)
-        r = rs.create_remedy(s, actor, walk, rs.RemedyInput(
+        r = remedy_closing.create_remedy(s, actor, walk, remedy_closing.RemedyInput(
             [spot.id], "Beskær buskene ved stien", deadline=clock.today() + timedelta(days=14)))
-        rs.actor_transition(s, actor, r.id, "godkendt", "", r.version)
-        rs.actor_transition(s, actor, r.id, "tildelt", "", r.version)
+        lifecycle.actor_transition(s, actor, r.id, "godkendt", "", r.version)
+        lifecycle.actor_transition(s, actor, r.id, "tildelt", "", r.version)
         s.commit()
         return r.id
 
@@ -103,7 +104,9 @@ def test_inspector_closes_task_with_after_photo(live_server, phone, artifacts, t
     assert "Buskene er klippet ned til 1 m" in history.inner_text()
     img = history.locator("img.thumb").first
     img.wait_for()
-    assert page.evaluate("img => img.complete && img.naturalWidth > 0", img.element_handle())
+    # The photo service blurs a new photo on its first request, then redirects: wait for it.
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0",
+                           arg=img.element_handle(), timeout=15000)
     page.screenshot(path=str(artifacts / "inspector-done.png"), full_page=True)
     assert ctx.blocked == [] or all("tile" in u or "openstreetmap" in u for u in ctx.blocked)
 

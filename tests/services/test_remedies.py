@@ -7,12 +7,17 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import actor_for, jpeg_bytes, make_user, make_walk
+from walkapp.domain.actor import Actor
 from walkapp.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from walkapp.geo.shapes import point, to_db
 from walkapp.models import Category, Photo, Remedy, RemedyEvent, Spot, SpotMerge
+from walkapp.photos.processing import Settings
 from walkapp.photos.store import FileStore
 from walkapp.services import accounts
-from walkapp.services import remedies as rs
+from walkapp.services import photos as photo_service
+from walkapp.services.remedies import access, closing, lifecycle, queries
+from walkapp.services.remedies import contractor as links
+from walkapp.services.remedies import photos as remedy_photos
 
 TODAY = date(2026, 11, 22)
 
@@ -44,14 +49,14 @@ def world(session):
 
 
 def new_remedy(session, world, spots, **kw):
-    data = rs.RemedyInput(spot_ids=[s.id for s in spots], title=kw.pop("title", "Beskær"),
-                          **kw)
-    return rs.create_remedy(session, actor_for(world["coord"]), world["walk"], data, on=TODAY)
+    data = closing.RemedyInput(spot_ids=[s.id for s in spots], title=kw.pop("title", "Beskær"),
+                               **kw)
+    return closing.create_remedy(session, actor_for(world["coord"]), world["walk"], data, on=TODAY)
 
 
 def move(session, user, remedy, to, comment="", photo=None, **kw):
-    return rs.actor_transition(session, actor_for(user), remedy.id, to, comment,
-                               remedy.version, photo=photo, **kw)
+    return lifecycle.actor_transition(session, actor_for(user), remedy.id, to, comment,
+                                      remedy.version, photo=photo, **kw)
 
 
 def test_full_lifecycle_keeps_every_change(session, world, tmp_path):
@@ -62,7 +67,7 @@ def test_full_lifecycle_keeps_every_change(session, world, tmp_path):
     move(session, world["coord"], r, "godkendt")
     move(session, world["coord"], r, "tildelt")
     move(session, world["insp"], r, "i_gang", "Vi går i gang")
-    photo = rs.PhotoUpload(jpeg_bytes(), 10**7, 10**8)
+    photo = remedy_photos.PhotoUpload(jpeg_bytes())
     move(session, world["insp"], r, "udfoert", "Beskåret", photo=photo, store=store)
     move(session, world["coord"], r, "verificeret")
     session.commit()
@@ -71,7 +76,9 @@ def test_full_lifecycle_keeps_every_change(session, world, tmp_path):
     assert [e.to_status for e in events] == ["foreslaaet", "godkendt", "tildelt", "i_gang",
                                             "udfoert", "verificeret"]
     assert events[4].photo is not None and events[4].comment == "Beskåret"
-    assert rs.photo_file(store, events[4].photo.sha256, "display") is not None
+    after = events[4].photo.photo  # a photo of the one photo pipeline
+    assert after.owner_kind == "remedy" and after.spot_id is None
+    assert {"thumb.jpg", "display.jpg", "thumb.webp", "display.webp"} <= store.names(after.sha256)
     assert r.status == "verificeret" and r.version == 6
 
 
@@ -81,7 +88,7 @@ def test_stale_version_is_a_conflict_with_current_state(session, world):
     seen = r.version
     move(session, world["coord"], r, "godkendt")
     with pytest.raises(Conflict) as exc:
-        rs.actor_transition(session, actor_for(world["coord"]), r.id, "afvist", "nej", seen)
+        lifecycle.actor_transition(session, actor_for(world["coord"]), r.id, "afvist", "nej", seen)
     assert exc.value.remedy.status == "godkendt"
     assert exc.value.remedy.version == seen + 1
 
@@ -118,8 +125,8 @@ def test_inspector_of_other_org_is_refused(session, world):
     with pytest.raises(PermissionDenied):
         move(session, world["other"], r, "i_gang")
     with pytest.raises(PermissionDenied):
-        rs.get_remedy(session, rs.who_of(actor_for(world["other"])), r.id)
-    tasks = rs.my_tasks(session, actor_for(world["other"]), on=TODAY)
+        lifecycle.get_remedy(session, access.who_of(actor_for(world["other"])), r.id)
+    tasks = queries.my_tasks(session, actor_for(world["other"]), on=TODAY)
     assert tasks == []
 
 
@@ -132,7 +139,7 @@ def test_inspector_cannot_approve(session, world):
 def test_planner_reads_but_cannot_move(session, world):
     planner = make_user(session, "planlaegger")
     r = new_remedy(session, world, [add_spot(session, world["walk"], 55.6545, 12.36)])
-    assert rs.get_remedy(session, rs.who_of(actor_for(planner)), r.id).id == r.id
+    assert lifecycle.get_remedy(session, access.who_of(actor_for(planner)), r.id).id == r.id
     with pytest.raises(PermissionDenied):
         move(session, planner, r, "godkendt")
 
@@ -159,13 +166,13 @@ def test_not_our_responsibility_then_rerouted(session, world):
 
 def test_lighting_goes_to_roads_department(session, world):
     s = add_spot(session, world["walk"], 55.6545, 12.36, ("LYS",))
-    sug = rs.suggest(session, world["walk"].area, s.category_codes)
+    sug = closing.suggest(session, world["walk"].area, s.category_codes)
     assert sug.owner.id == world["roads"].id
     assert sug.templates[0].code == "LYS-REP"
 
 
 def test_vegetation_goes_to_housing_company(session, world):
-    sug = rs.suggest(session, world["walk"].area, ["BEV"])
+    sug = closing.suggest(session, world["walk"].area, ["BEV"])
     assert sug.owner.id == world["housing"].id
     assert sug.templates[0].code == "BEV-BES"
 
@@ -176,7 +183,7 @@ def test_merge_suggestions_are_metric_and_need_a_shared_category(session, world)
     b = add_spot(session, w, 55.65459, 12.36000, ("LYS", "BEV"))  # ~10 m north
     add_spot(session, w, 55.65452, 12.36002, ("GRA",))  # close, but no shared category
     add_spot(session, w, 55.65480, 12.36000, ("LYS",))  # ~33 m away
-    sugs = rs.merge_candidates(session, w, 15)
+    sugs = closing.merge_candidates(session, w, 15)
     assert [(x.a, x.b) for x in sugs] == [(a.id, b.id)]
     assert 9 < sugs[0].distance_m < 11
 
@@ -189,9 +196,9 @@ def test_merge_keeps_everything(session, world, tmp_path):
                           source_format="JPEG"))
     b.feeling = 2
     session.flush()
-    rs.merge_spots(session, actor_for(world["coord"]), w, a.id, b.id)
+    closing.merge_spots(session, actor_for(world["coord"]), w, a.id, b.id)
     session.commit()
-    numbered = rs.numbered_spots(session, w)
+    numbered = closing.numbered_spots(session, w)
     assert len(numbered) == 1 and numbered[0].spot.id == a.id
     assert [s.id for s in numbered[0].merged] == [b.id]
     kept = session.get(Spot, b.id)
@@ -206,7 +213,7 @@ def test_merge_is_for_coordinators(session, world):
     a = add_spot(session, w, 55.6545, 12.36)
     b = add_spot(session, w, 55.65451, 12.36)
     with pytest.raises(PermissionDenied):
-        rs.merge_spots(session, actor_for(world["insp"]), w, a.id, b.id)
+        closing.merge_spots(session, actor_for(world["insp"]), w, a.id, b.id)
     assert session.scalar(sa.select(sa.func.count()).select_from(SpotMerge)) == 0
 
 
@@ -220,8 +227,8 @@ def test_my_tasks_by_deadline_and_distance(session, world):
         move(session, world["coord"], r, "godkendt")
         move(session, world["coord"], r, "tildelt")
     actor = actor_for(world["insp"])
-    assert [t.remedy.id for t in rs.my_tasks(session, actor, on=TODAY)] == [far.id, near.id]
-    by_dist = rs.my_tasks(session, actor, "distance", 55.6529, 12.3559, on=TODAY)
+    assert [t.remedy.id for t in queries.my_tasks(session, actor, on=TODAY)] == [far.id, near.id]
+    by_dist = queries.my_tasks(session, actor, "distance", 55.6529, 12.3559, on=TODAY)
     assert [t.remedy.id for t in by_dist] == [near.id, far.id]
     assert by_dist[0].distance_m < 50
 
@@ -233,19 +240,21 @@ def test_contractor_link_limited_expiring_revocable(session, world, tmp_path):
     for x in (r, r2):
         move(session, world["coord"], x, "godkendt")
         move(session, world["coord"], x, "tildelt")
-    link, token = rs.create_contractor_link(session, actor_for(world["insp"]), r.id, "Gartner A/S")
+    link, token = links.create_contractor_link(session, actor_for(world["insp"]), r.id,
+                                               "Gartner A/S")
     assert (link.expires_at - link.created_at).days == 30
-    assert rs.resolve_contractor_link(session, token).remedy_id == r.id
+    assert links.resolve_contractor_link(session, token).remedy_id == r.id
     with pytest.raises(NotFound):
-        rs.resolve_contractor_link(session, token[:-1] + ("A" if token[-1] != "A" else "B"))
+        links.resolve_contractor_link(session, token[:-1] + ("A" if token[-1] != "A" else "B"))
     with pytest.raises(PermissionDenied):  # a link for r cannot touch r2
-        rs.transition(session, rs.contractor_who(r.id), r2.id, "udfoert", "", r2.version)
-    rs.contractor_transition(session, link, "udfoert", "Klippet", r.version,
-                             rs.PhotoUpload(jpeg_bytes(), 10**7, 10**8), FileStore(tmp_path))
+        lifecycle.transition(session, access.contractor_who(r.id), r2.id, "udfoert", "", r2.version)
+    links.contractor_transition(session, link, "udfoert", "Klippet", r.version,
+                                remedy_photos.PhotoUpload(jpeg_bytes()),
+                                FileStore(tmp_path))
     assert r.status == "udfoert" and r.events[-1].actor_label == "contractor: Gartner A/S"
-    rs.revoke_contractor_link(session, actor_for(world["coord"]), link.id)
+    links.revoke_contractor_link(session, actor_for(world["coord"]), link.id)
     with pytest.raises(PermissionDenied):
-        rs.resolve_contractor_link(session, token)
+        links.resolve_contractor_link(session, token)
 
 
 def test_board_groups_overdue_soon_and_awaiting(session, world):
@@ -254,12 +263,13 @@ def test_board_groups_overdue_soon_and_awaiting(session, world):
                       deadline=TODAY + timedelta(days=1))
     soon = new_remedy(session, world, [add_spot(session, w, 55.6546, 12.36)],
                       deadline=TODAY + timedelta(days=10))
-    board = rs.follow_up_board(session, actor_for(world["coord"]), on=TODAY + timedelta(days=3))
+    board = queries.follow_up_board(session, actor_for(world["coord"]),
+                                    on=TODAY + timedelta(days=3))
     assert [r.id for r in board.overdue] == [late.id]
     assert [r.id for r in board.due_soon] == [soon.id]
     assert dict(board.per_owner)["Albertslund Kommune, Vej og Park"]["foreslaaet"] == 2
     with pytest.raises(PermissionDenied):
-        rs.follow_up_board(session, actor_for(world["insp"]))
+        queries.follow_up_board(session, actor_for(world["insp"]))
 
 
 def test_rewalk_not_fixed_reopens_and_notifies(session, world):
@@ -273,42 +283,50 @@ def test_rewalk_not_fixed_reopens_and_notifies(session, world):
     r.status = "udfoert"
     session.flush()
     rewalk = make_walk(session, coordinator=world["coord"], area=w.area, previous_walk_id=w.id)
-    p = ws.join_walk(session, rs.Actor(), rewalk, "Beboer Bo")
-    guest = rs.Actor(guest_participations={rewalk.id: p.id})
-    assert [x.id for x in rs.followup_remedies(session, rewalk)] == [r.id]
-    rs.verdict(session, guest, rewalk, r.id, works=False, comment="Stadig mørkt")
+    p = ws.join_walk(session, Actor(), rewalk, "Beboer Bo")
+    guest = Actor(guest_participations={rewalk.id: p.id})
+    assert [x.id for x in queries.followup_remedies(session, rewalk)] == [r.id]
+    lifecycle.verdict(session, guest, rewalk, r.id, works=False, comment="Stadig mørkt")
     assert r.status == "tildelt"
-    assert rs.last_verdict(r, rewalk.id) == "not_fixed"
+    assert lifecycle.last_verdict(r, rewalk.id) == "not_fixed"
     kinds = session.scalars(sa.select(OutboxMessage.kind).where(
         OutboxMessage.remedy_id == r.id)).all()
     assert "not_fixed" in kinds
-    stranger = rs.Actor()
+    stranger = Actor()
     with pytest.raises(PermissionDenied):
-        rs.verdict(session, stranger, rewalk, r.id, works=True)
+        lifecycle.verdict(session, stranger, rewalk, r.id, works=True)
 
 
 def test_expired_link_is_refused_and_changes_nothing(session, world):
     r = new_remedy(session, world, [add_spot(session, world["walk"], 55.6545, 12.36, ("BEV",))])
     move(session, world["coord"], r, "godkendt")
     move(session, world["coord"], r, "tildelt")
-    link, token = rs.create_contractor_link(session, actor_for(world["coord"]), r.id, days=1)
+    link, token = links.create_contractor_link(session, actor_for(world["coord"]), r.id, days=1)
     from datetime import UTC, datetime
 
     link.expires_at = datetime.now(UTC) - timedelta(seconds=1)
     session.flush()
     with pytest.raises(PermissionDenied):
-        rs.resolve_contractor_link(session, token)
+        links.resolve_contractor_link(session, token)
     assert r.status == "tildelt"
 
 
-def test_photo_file_prefers_the_blurred_rendition(tmp_path):
+def test_report_file_is_blurred_in_the_publishable_version(tmp_path):
     store = FileStore(tmp_path)
     sha = "ab" * 32
     store.save(sha, "display.jpg", b"plain")
     store.save(sha, "r-k1-display.jpg", b"blurred")
-    assert rs.photo_file(store, sha, "display").read_bytes() == b"plain"
-    assert rs.photo_file(store, sha, "display", "k1").read_bytes() == b"blurred"
-    assert rs.photo_file(store, sha, "thumb") is None
+    photo = Photo(sha256=sha, token="t" * 43, width=1, height=1, source_format="jpeg",
+                  redaction_key="k1", blur_pending=False, has_original=False)
+    settings = Settings()
+    assert photo_service.report_file(None, photo, "display", store, settings,
+                                     public=False).read_bytes() == b"plain"
+    assert photo_service.report_file(None, photo, "display", store, settings,
+                                     public=True).read_bytes() == b"blurred"
+    assert photo_service.report_file(None, photo, "thumb", store, settings, public=True) is None
+    photo.redaction_key = None  # nothing to blur: the publishable version shows it as it is
+    assert photo_service.report_file(None, photo, "display", store, settings,
+                                     public=True).read_bytes() == b"plain"
 
 
 def test_concurrent_writers_never_overwrite_each_other(app, session, world):
@@ -322,12 +340,12 @@ def test_concurrent_writers_never_overwrite_each_other(app, session, world):
     coord = actor_for(world["coord"])
     other = so.Session(db.engine)
     try:
-        mine = rs.actor_transition(session, coord, r.id, "godkendt", "", 1)
+        mine = lifecycle.actor_transition(session, coord, r.id, "godkendt", "", 1)
         theirs_remedy = other.get(Remedy, r.id)
         assert theirs_remedy.version == 1
         session.commit()
         with pytest.raises(Conflict) as exc:
-            rs.actor_transition(other, coord, r.id, "afvist", "dublet", 1)
+            lifecycle.actor_transition(other, coord, r.id, "afvist", "dublet", 1)
         assert exc.value.remedy.status == "godkendt"
     finally:
         other.close()

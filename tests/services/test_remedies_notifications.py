@@ -14,7 +14,8 @@ from tests.services.test_remedies import TODAY, add_spot
 from walkapp.models import OutboxMessage
 from walkapp.models.types import utcnow
 from walkapp.services import accounts, notifications
-from walkapp.services import remedies as rs
+from walkapp.services.remedies import closing as remedy_closing
+from walkapp.services.remedies import lifecycle
 
 
 class Inbox:
@@ -67,10 +68,11 @@ def assigned(session):
     remedies = []
     for i in range(3):
         s = add_spot(session, walk, 55.6545 + i * 0.001, 12.36, ("BEV",))
-        r = rs.create_remedy(session, actor_for(coord), walk, rs.RemedyInput(
-            [s.id], f"Beskær {i}", deadline=TODAY + timedelta(days=30)), on=TODAY)
-        rs.actor_transition(session, actor_for(coord), r.id, "godkendt", "", r.version)
-        rs.actor_transition(session, actor_for(coord), r.id, "tildelt", "", r.version)
+        r = remedy_closing.create_remedy(
+            session, actor_for(coord), walk, remedy_closing.RemedyInput(
+                [s.id], f"Beskær {i}", deadline=TODAY + timedelta(days=30)), on=TODAY)
+        lifecycle.actor_transition(session, actor_for(coord), r.id, "godkendt", "", r.version)
+        lifecycle.actor_transition(session, actor_for(coord), r.id, "tildelt", "", r.version)
         remedies.append(r)
     session.commit()
     return {"coord": coord, "insp": insp, "remedies": remedies, "housing": housing}
@@ -124,10 +126,10 @@ def test_digest_user_gets_one_mail(session, assigned, smtp):
     notifications.set_preference(session, assigned["insp"].id, "digest")
     for r in assigned["remedies"]:
         r.assignee_id = assigned["insp"].id
-        rs.actor_transition(session, actor_for(assigned["coord"]), r.id, "afvist", "dublet",
-                            r.version)
-        rs.actor_transition(session, actor_for(assigned["coord"]), r.id, "foreslaaet", "",
-                            r.version)
+        lifecycle.actor_transition(session, actor_for(assigned["coord"]), r.id, "afvist", "dublet",
+                                   r.version)
+        lifecycle.actor_transition(session, actor_for(assigned["coord"]), r.id, "foreslaaet", "",
+                                   r.version)
     session.commit()
     for r in assigned["remedies"]:
         notifications.enqueue_for_remedy(session, r, "reminder", "x")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 from werkzeug.routing import BuildError
 
-from tests.factories import jpeg_bytes, spot_form
+from tests.factories import spot_form
 from walkapp.domain.actor import Actor
 
 ROLES = ("admin", "koordinator", "vandringsleder", "deltager", "inspektoer", "planlaegger")
@@ -160,7 +160,8 @@ EXPECT: dict[tuple[str, str], dict[str, set[int]]] = {
                                       "planlaegger": {403, 422}},
     ("remedies.create_link", "POST"): form(PLANNERS | {"inspektoer"}, REDIRECT),
     ("remedies.revoke_link", "POST"): form(PLANNERS | {"inspektoer"}, REDIRECT),
-    ("remedies.remedy_photo", "GET"): spec(READERS | {"inspektoer"}, OK, user=HIDDEN,
+    # An old remedy-photo URL sends whoever may see the remedy on to the photo service.
+    ("remedies.remedy_photo", "GET"): spec(READERS | {"inspektoer"}, REDIRECT, user=HIDDEN,
                                            anonymous=HIDDEN),
     # The spot's photo: for who sees the spot, and for the inspector through the remedy.
     ("remedies.spot_photo", "GET"): spec(SEES_SPOT | {"inspektoer"}, OK, user=HIDDEN,
@@ -289,26 +290,29 @@ def _add_follow_up(app, session, world: World, walk, spot, users) -> None:
     from walkapp.photos.store import FileStore
     from walkapp.services import accounts, focus_areas
     from walkapp.services import photos as photo_service
-    from walkapp.services import remedies as remedy_service
+    from walkapp.services.remedies import closing as remedy_closing
+    from walkapp.services.remedies import contractor as contractor_links
+    from walkapp.services.remedies import lifecycle
+    from walkapp.services.remedies import photos as remedy_photos
 
     coord = actor_for(users["koordinator"])
     other_org = accounts.get_or_create_organisation(session, "AB Galgebakken", "boligselskab")
     remedies = {}
     for key, org_id in (("own", users["inspektoer"].organisation_id), ("other", other_org.id)):
-        r = remedy_service.create_remedy(session, coord, walk, remedy_service.RemedyInput(
+        r = remedy_closing.create_remedy(session, coord, walk, remedy_closing.RemedyInput(
             spot_ids=[spot.id], title=f"Beskær buskene ({key})", owner_org_id=org_id))
-        remedy_service.actor_transition(session, coord, r.id, "godkendt", "", r.version)
-        remedy_service.actor_transition(session, coord, r.id, "tildelt", "", r.version)
+        lifecycle.actor_transition(session, coord, r.id, "godkendt", "", r.version)
+        lifecycle.actor_transition(session, coord, r.id, "tildelt", "", r.version)
         remedies[key] = r
     session.commit()
     store = FileStore(app.config["PHOTO_DIR"])
-    link, link_token = remedy_service.create_contractor_link(session, coord, remedies["own"].id,
-                                                             "Anlægsgartner", 30)
+    link, link_token = contractor_links.create_contractor_link(session, coord, remedies["own"].id,
+                                                               "Anlægsgartner", 30)
     cfg = app.config
-    remedy_service.contractor_note(session, link, "Før arbejdet", remedy_service.PhotoUpload(
-        jpeg_bytes(color=(30, 140, 60)), cfg["PHOTO_MAX_BYTES"], cfg["PHOTO_MAX_PIXELS"]), store)
+    contractor_links.contractor_note(session, link, "Før arbejdet", remedy_photos.PhotoUpload(
+        _striped_jpeg(), Settings.from_config(cfg)), store)
     session.commit()
-    remedy_photo = remedies["own"].photos[0] if getattr(remedies["own"], "photos", None) else None
+    remedy_photo_token = remedies["own"].photos[0].photo.token
     template = session.scalar(sa.select(RemedyTemplate).order_by(RemedyTemplate.id))
     focus = focus_areas.save_focus_area(
         session, coord, "Stationsområdet",
@@ -326,10 +330,8 @@ def _add_follow_up(app, session, world: World, walk, spot, users) -> None:
     world.endpoint_args = {
         "contractor.show": {"token": link_token},
         "contractor.act": {"token": link_token},
+        "remedies.remedy_photo": {"token": remedy_photo_token, "rendition": "thumb"},
     }
-    if remedy_photo is not None:
-        world.endpoint_args["remedies.remedy_photo"] = {"token": remedy_photo.token,
-                                                        "rendition": "thumb"}
 
 
 def login_as(client, world: World, who: str) -> None:
@@ -501,8 +503,8 @@ def test_walk_leader_gives_rewalk_verdicts(app, world):
     """The leader of a re-walk runs it: the page opens and a verdict is recorded."""
     from walkapp.extensions import db
     from walkapp.models import Remedy, Walk
-    from walkapp.services import remedies as remedy_service
     from walkapp.services import walks as walk_service
+    from walkapp.services.remedies import lifecycle
 
     with app.app_context():
         walk = db.session.get(Walk, world.walk_id)
@@ -522,7 +524,7 @@ def test_walk_leader_gives_rewalk_verdicts(app, world):
     assert resp.status_code == 302
     with app.app_context():
         remedy = db.session.get(Remedy, own)
-        assert remedy_service.last_verdict(remedy, rewalk_id) == "works"
+        assert lifecycle.last_verdict(remedy, rewalk_id) == "works"
         db.session.remove()
     assert _post(app, world, "inspektoer", f"/walks/{rewalk_id}/followup/{own}",
                  {"verdict": "works"}).status_code == 403
@@ -580,3 +582,55 @@ def test_remedy_spot_photo_blurs_a_pending_photo_first(app, world):
         photo = db.session.get(Photo, world.url_args["photo_id"])
         assert photo.blur_pending is False
         db.session.remove()
+
+
+def test_remedy_photos_go_through_the_photo_service(app, world):
+    """An after photo is served like a spot photo: whoever may see the remedy (also a browser
+    holding its contractor link) gets it, blurred for everyone but coordinators and police;
+    the old remedy-photo URL sends them on to the variant they may see."""
+    from walkapp.extensions import db
+    from walkapp.models import Remedy
+    from walkapp.photos.processing import Settings
+    from walkapp.photos.store import FileStore
+    from walkapp.services import photos as photo_service
+
+    store = FileStore(app.config["PHOTO_DIR"])
+    with app.app_context():
+        photo = db.session.get(Remedy, world.remedies["own"]).photos[0].photo
+        coord = Actor(user_id=world.users["koordinator"], role="koordinator")
+        settings = Settings.from_config(app.config)
+        assert photo.owner_kind == "remedy"
+        assert photo_service.blur_photo(db.session, photo, store, settings)  # as photos-blur does
+        photo_service.add_redaction(db.session, coord, photo, (0.2, 0.2, 0.3, 0.3), store,
+                                    settings)
+        token, sha, key = photo.token, photo.sha256, photo.redaction_key
+        db.session.remove()
+    clean = store.path(sha, "thumb.jpg").read_bytes()
+    blurred = store.path(sha, f"r-{key}-thumb.jpg").read_bytes()
+    assert clean != blurred
+    old_url = f"/remedies/photos/{token}/thumb.jpg"
+
+    def client_of(who):
+        client = app.test_client()
+        if who == "contractor":
+            assert client.get(f"/c/{world.endpoint_args['contractor.show']['token']}"
+                              ).status_code == 200
+        elif who != "anonymous":
+            login_as(client, world, who)
+        return client
+
+    for who, variant in (("koordinator", "c"), ("admin", "c"), ("planlaegger", f"r-{key}"),
+                         ("inspektoer", f"r-{key}"), ("contractor", f"r-{key}")):
+        client = client_of(who)
+        resp = client.get(old_url)
+        assert resp.status_code == 302, who
+        assert resp.headers["Location"].endswith(f"/photos/{token}/{variant}/thumb.jpg"), who
+        got = client.get(resp.headers["Location"])
+        assert got.status_code == 200, who
+        assert got.data == (clean if variant == "c" else blurred), who
+        if variant != "c":  # the clean file stays out of reach
+            assert client.get(f"/photos/{token}/c/thumb.jpg").status_code == 404, who
+    for who in ("deltager", "guest", "vandringsleder", "anonymous"):
+        client = client_of(who)
+        assert client.get(old_url).status_code == 404, who
+        assert client.get(f"/photos/{token}/r-{key}/thumb.jpg").status_code == 404, who

@@ -16,7 +16,10 @@ from walkapp.geo.shapes import point, to_db
 from walkapp.models import Category, OutboxMessage, Photo, Remedy, Spot
 from walkapp.photos.store import FileStore
 from walkapp.services import accounts
-from walkapp.services import remedies as rs
+from walkapp.services.remedies import catalogue as remedy_catalogue
+from walkapp.services.remedies import closing as remedy_closing
+from walkapp.services.remedies import contractor as contractor_links
+from walkapp.services.remedies import lifecycle
 
 PASSWORD = "secret-pass"
 ROLES = ["admin", "koordinator", "planlaegger", "insp_own", "insp_other", "vandringsleder",
@@ -85,11 +88,11 @@ def env(app, session):
 
 def assigned_remedy(session, env, spot=None, deadline=None):
     coord = actor_for(env["users"]["koordinator"])
-    data = rs.RemedyInput(spot_ids=[(spot or env["spot"]).id], title="Beskær buskene",
-                          deadline=deadline)
-    r = rs.create_remedy(session, coord, env["walk"], data)
-    rs.actor_transition(session, coord, r.id, "godkendt", "", r.version)
-    rs.actor_transition(session, coord, r.id, "tildelt", "", r.version)
+    data = remedy_closing.RemedyInput(spot_ids=[(spot or env["spot"]).id], title="Beskær buskene",
+                                      deadline=deadline)
+    r = remedy_closing.create_remedy(session, coord, env["walk"], data)
+    lifecycle.actor_transition(session, coord, r.id, "godkendt", "", r.version)
+    lifecycle.actor_transition(session, coord, r.id, "tildelt", "", r.version)
     session.commit()
     return r
 
@@ -294,7 +297,7 @@ def test_contractor_link_flow(app, session, env):
     assert done.status_code == 302
     session.expire_all()
     assert session.get(Remedy, r.id).status == "udfoert"
-    link_id = rs.links_of(session, r.id)[0].id
+    link_id = contractor_links.links_of(session, r.id)[0].id
     c2, t2 = login(app, env["users"]["koordinator"])
     assert c2.post(f"/remedies/links/{link_id}/revoke", data={"csrf_token": t2}).status_code == 302
     gone = guest.get(f"/c/{tok}")
@@ -351,6 +354,40 @@ def test_html_form_transition_conflict_is_409(app, session, env):
     assert 'id="conflict"' in second.get_data(as_text=True)
 
 
+def test_refused_changes_show_the_remedy_as_it_is_now(app, session, env):
+    """A stale edit or contractor post answers 409 with the current state; bad input 422 with
+    the field's error and what was typed; nothing of the refused change is kept."""
+    r = assigned_remedy(session, env)
+    c, token = login(app, env["users"]["koordinator"])
+    stale = c.post(f"/remedies/{r.id}/edit", data={"csrf_token": token, "priority": "1",
+                                                   "version": str(r.version - 1)})
+    body = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and 'id="conflict"' in body
+    assert f"(version {r.version})" in body  # the version it has now
+    bad = c.post(f"/remedies/{r.id}/edit", data={"csrf_token": token, "deadline": "snart",
+                                                 "priority": "1", "version": str(r.version)})
+    assert bad.status_code == 422
+    assert "deadline skal være en dato (ÅÅÅÅ-MM-DD)." in bad.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Remedy, r.id).priority == 2
+    _link, tok = contractor_links.create_contractor_link(
+        session, actor_for(env["users"]["koordinator"]), r.id)
+    session.commit()
+    guest = app.test_client()
+    gtoken = csrf_from(guest.get(f"/c/{tok}").get_data(as_text=True))
+    late = guest.post(f"/c/{tok}", data={"csrf_token": gtoken, "action": "done",
+                                         "comment": "Klippet", "version": str(r.version - 1),
+                                         "photo": (io.BytesIO(jpeg_bytes()), "a.jpg")},
+                      content_type="multipart/form-data")
+    body = late.get_data(as_text=True)
+    assert late.status_code == 409 and "En anden har ændret tiltaget" in body
+    empty = guest.post(f"/c/{tok}", data={"csrf_token": gtoken, "action": "done",
+                                          "comment": "Klippet", "version": str(r.version)})
+    assert empty.status_code == 422 and ">Klippet</textarea>" in empty.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Remedy, r.id).status == "tildelt"
+
+
 def test_before_photo_only_for_those_who_see_the_remedy(app, session, env):
     r = assigned_remedy(session, env)
     token = env["spot"].photos[0].token
@@ -365,7 +402,7 @@ def test_admin_edits_the_catalogue(app, session, env):
     from walkapp.models import RemedyTemplate
 
     tpl = session.scalar(sa.select(RemedyTemplate).where(RemedyTemplate.code == "GRA-FJERN"))
-    original = {k: getattr(tpl, k) for k in rs.TEMPLATE_FIELDS}
+    original = {k: getattr(tpl, k) for k in remedy_catalogue.TEMPLATE_FIELDS}
     c, token = login(app, env["users"]["admin"])
     form = dict(original, csrf_token=token, active="1",
                 target_da="Graffiti fjernes inden for 24 timer.")
@@ -466,8 +503,8 @@ def test_more_posts_per_role(app, session, env):
             undo = client.post(f"/walks/{w.id}/closing/unmerge",
                                data={"csrf_token": token, "spot_id": str(other.id)})
             assert undo.status_code == 302
-        link, _tok = rs.create_contractor_link(session, actor_for(env["users"]["koordinator"]),
-                                               r.id)
+        link, _tok = contractor_links.create_contractor_link(
+            session, actor_for(env["users"]["koordinator"]), r.id)
         session.commit()
         revoke = client.post(f"/remedies/links/{link.id}/revoke", data={"csrf_token": token})
         assert revoke.status_code == (302 if role in manage | {"insp_own"} else deny), role

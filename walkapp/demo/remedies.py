@@ -7,10 +7,12 @@ import sqlalchemy as sa
 from walkapp.domain import clock
 from walkapp.domain import remedies as rd
 from walkapp.domain.actor import Actor
+from walkapp.domain.errors import ValidationError
 from walkapp.models import Remedy, RemedyEvent, Spot, User, Walk
 from walkapp.models.types import utcnow
-from walkapp.services import remedies as rs
 from walkapp.services import walks as walk_service
+from walkapp.services.remedies import closing as remedy_closing
+from walkapp.services.remedies import lifecycle
 
 # (status to reach, days to the deadline from today; negative = overdue)
 PLAN = [
@@ -45,19 +47,20 @@ def seed_remedies(session) -> str:
     actor = Actor(user_id=coord.id, role=coord.role, org_id=coord.organisation_id,
                   org_kind=coord.org_kind)
     merged = 0
-    for sug in rs.merge_candidates(session, walk, 15)[:2]:
+    for sug in remedy_closing.merge_candidates(session, walk, 15)[:2]:
         try:
-            rs.merge_spots(session, actor, walk, sug.a, sug.b)
+            remedy_closing.merge_spots(session, actor, walk, sug.a, sug.b)
             merged += 1
-        except rs.ValidationError:
+        except ValidationError:
             continue
-    numbered = [ns for ns in rs.numbered_spots(session, walk) if ns.spot.kind == "utryg"]
+    numbered = [ns for ns in remedy_closing.numbered_spots(session, walk)
+                if ns.spot.kind == "utryg"]
     today = clock.today()
     made = 0
     for ns, (status, days) in zip(numbered, PLAN, strict=False):
-        sug = rs.suggest(session, walk.area, ns.categories)
+        sug = remedy_closing.suggest(session, walk.area, ns.categories)
         template = sug.templates[0] if sug.templates else None
-        remedy = rs.create_remedy(session, actor, walk, rs.RemedyInput(
+        remedy = remedy_closing.create_remedy(session, actor, walk, remedy_closing.RemedyInput(
             spot_ids=[ns.spot.id], title="", template_id=template.id if template else None,
             owner_org_id=sug.owner.id if sug.owner else None,
             deadline=today + timedelta(days=abs(days) if days is not None else 30),
@@ -87,13 +90,7 @@ def _demo_step(session, remedy: Remedy, to: str, coord: User) -> None:
     """Move the demo remedy one step, as the lifecycle would, recording history."""
     owner_label = remedy.owner_org.name if remedy.owner_org else coord.name
     by_owner = to in (rd.I_GANG, rd.UDFOERT, rd.IKKE_VORES_ANSVAR)
-    remedy.events.append(RemedyEvent(
+    event = RemedyEvent(
         user_id=None if by_owner else coord.id, actor_label=owner_label if by_owner else coord.name,
-        kind="transition", from_status=remedy.status, to_status=to,
-        comment=COMMENTS.get(to, ""), at=utcnow()))
-    remedy.status = to
-    if to == rd.TILDELT:
-        from walkapp.services import notifications
-
-        session.flush()
-        notifications.enqueue_for_remedy(session, remedy, "assigned", remedy.events[-1].id)
+        kind="transition", comment=COMMENTS.get(to, ""), at=utcnow())
+    lifecycle.apply_move(session, remedy, to, {rd.OWNER, coord.role}, event)

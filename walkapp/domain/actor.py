@@ -13,6 +13,8 @@ class Actor:
     org_kind: str | None = None
     # walk id -> participant id, for guests (kept in their session) and joined users
     guest_participations: dict[int, int] = field(default_factory=dict)
+    # remedy ids this browser opened through a contractor link (kept in its session)
+    contractor_remedies: tuple[int, ...] = ()
 
     @property
     def is_user(self) -> bool:

@@ -46,6 +46,7 @@ CONTRACTOR = "contractor"
 
 COORD = frozenset({Role.ADMIN.value, Role.KOORDINATOR.value})
 OWNER = "owner"  # an inspector of the remedy's owner organisation
+REWALK = "rewalk"  # whoever runs a re-walk, saying "virker ikke" about a finished remedy
 
 # (from, to) -> who may make the move. OWNER means an inspector of the owning organisation.
 TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
@@ -64,8 +65,8 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (IKKE_VORES_ANSVAR, TILDELT): COORD,  # re-routed to another owner
     (IKKE_VORES_ANSVAR, AFVIST): COORD,
     (UDFOERT, VERIFICERET): COORD,
-    (UDFOERT, TILDELT): COORD,  # not fixed: back to the owner
-    (VERIFICERET, TILDELT): COORD,  # "virker ikke" on the re-walk reopens it
+    (UDFOERT, TILDELT): COORD | {REWALK},  # not fixed: back to the owner
+    (VERIFICERET, TILDELT): COORD | {REWALK},  # "virker ikke" on the re-walk reopens it
     (AFVIST, FORESLAAET): COORD,
 }
 

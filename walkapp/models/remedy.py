@@ -138,7 +138,9 @@ class RemedyEvent(db.Model):
 
 
 class RemedyPhoto(db.Model):
-    """A before or after photo of a remedy (files in the shared FileStore)."""
+    """A before or after photo of a remedy: links the remedy to a photo of the photo service
+    (a ``Photo`` with owner_kind "remedy": same store, renditions, blurring and access rules as
+    spot photos; who may see it is decided by ``services.remedies.photos``)."""
 
     __tablename__ = "remedy_photos"
 
@@ -146,13 +148,12 @@ class RemedyPhoto(db.Model):
     remedy_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("remedies.id", ondelete="CASCADE"), index=True)
     kind: so.Mapped[str] = so.mapped_column(sa.String(10), default="after")
-    sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
-    token: so.Mapped[str] = so.mapped_column(sa.String(43), unique=True)
-    width: so.Mapped[int]
-    height: so.Mapped[int]
+    photo_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("photos.id", ondelete="CASCADE"), unique=True, index=True)
     created_at: so.Mapped[object] = so.mapped_column(UTCDateTime(), default=utcnow)
 
     remedy: so.Mapped[Remedy] = so.relationship(back_populates="photos")
+    photo = so.relationship("Photo", lazy="joined")
 
 
 class ContractorLink(db.Model):

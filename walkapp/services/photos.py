@@ -1,7 +1,8 @@
 """Photos: storing processed uploads, who sees which variant, what a rendition URL serves
 (serve()), redactions, store checks.
 
-The reusable component for other owners (remedy before/after photos)::
+The one photo pipeline, for spot photos and for other owners (remedy before/after photos,
+``services.remedies.photos``)::
 
     processed = [process(data, settings) for data in uploads]      # 413/415/422 on bad files
     with staged(store) as writes:                                    # files removed on failure
@@ -21,6 +22,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from PIL import Image
@@ -40,11 +42,6 @@ CLEAN = "c"  # URL variant of the unblurred renditions
 PENDING = "p"  # URL variant while detection has not run: blurred on first request, never clean
 AccessCheck = Callable[[object, Actor, Photo], bool]
 _ACCESS: dict[str, AccessCheck] = {}
-# Other tables that reference store files by sha256 (name -> (table, column, file names)), so
-# photos-check does not take their files for orphans.
-EXTRA_REFERENCES: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "remedy_photos": ("remedy_photos", "sha256", ("thumb", "display", "thumb.jpg", "display.jpg")),
-}
 
 
 def register_access(owner_kind: str, check: AccessCheck) -> None:
@@ -142,6 +139,47 @@ def may_view(session, actor: Actor, photo: Photo, variant: str = CLEAN) -> bool:
     if check is not None:
         return bool(check(session, actor, photo))
     return actor.reads_all or sees_unredacted(actor)
+
+
+class Rendition(NamedTuple):
+    """A file to send, or why there is none: 404 nothing current, 503 withheld for now."""
+
+    path: Path | None
+    status: int = 200
+
+
+def _existing(store: PhotoStore, photo: Photo, variant: str, rendition: str) -> Path | None:
+    name = served_name(photo, variant, rendition, "jpg")
+    path = store.path(photo.sha256, name) if name else None
+    return path if path is not None and path.exists() else None
+
+
+def jpeg_for(session, actor: Actor, photo: Photo, rendition: str, store: PhotoStore,
+             settings: Settings, *, blurred: bool = False) -> Rendition:
+    """The JPEG of *rendition* that *actor* gets: blurred for everyone but those who see photos
+    unredacted (coordinators, administrators, police); *blurred* asks for the blurred set even
+    then (the publishable report). A pending photo is blurred first, or withheld (503); never
+    falls back to the clean file."""
+    blur = blurred or not sees_unredacted(actor)
+    if blur and is_pending(photo) and not blur_photo(session, photo, store, settings):
+        return Rendition(None, 503)  # detection failed for now; the photo stays withheld
+    variant = variant_for(actor, photo)
+    if blur and photo.redaction_key:
+        variant = "r-" + photo.redaction_key
+    if variant == PENDING:
+        return Rendition(None, 503)
+    path = _existing(store, photo, variant, rendition)
+    return Rendition(path) if path else Rendition(None, 404)
+
+
+def report_file(session, photo: Photo, rendition: str, store: PhotoStore, settings: Settings,
+                public: bool) -> Path | None:
+    """The JPEG the walk report's PDF embeds: the blurred set in the publishable version (a
+    pending photo is blurred first, or left out), else the clean one."""
+    if public and is_pending(photo) and not blur_photo(session, photo, store, settings):
+        return None
+    variant = "r-" + photo.redaction_key if public and photo.redaction_key else CLEAN
+    return _existing(store, photo, variant, rendition)
 
 
 def photo_entry(photo: Photo, actor: Actor | None, url: Callable[..., str]) -> dict:
@@ -433,17 +471,6 @@ class CheckReport:
         return len(self.orphan_files) + len(self.missing) + self.temp_files
 
 
-def _extra_refs(session) -> dict[str, set[str]]:
-    refs: dict[str, set[str]] = {}
-    inspector = sa.inspect(session.get_bind())
-    for table, column, names in EXTRA_REFERENCES.values():
-        if not inspector.has_table(table):
-            continue
-        for (sha,) in session.execute(sa.text(f"SELECT {column} FROM {table}")):  # noqa: S608
-            refs.setdefault(sha, set()).update(names)
-    return refs
-
-
 def check_store(session, store: PhotoStore, settings: Settings, repair: bool = False,
                 grace_s: float = 3600) -> CheckReport:
     """Find files without rows and rows without files; with *repair*, fix what can be fixed.
@@ -458,8 +485,6 @@ def check_store(session, store: PhotoStore, settings: Settings, repair: bool = F
     wanted: dict[str, set[str]] = {}
     for p in rows:
         wanted.setdefault(p.sha256, set()).update(expected_names(p))
-    for sha, names in _extra_refs(session).items():
-        wanted.setdefault(sha, set()).update(names)
     now = time.time()
     for sha in list(store.shas()):
         for name in sorted(store.names(sha)):

@@ -13,8 +13,8 @@ from walkapp.domain.errors import N_, PermissionDenied
 from walkapp.geo.crs import to_metric
 from walkapp.geo.shapes import from_db
 from walkapp.models import Participant, Remedy, Walk
-from walkapp.services import remedies as remedy_service
 from walkapp.services import walks as walk_service
+from walkapp.services.remedies import closing as remedy_closing
 
 PUBLIC_LEVELS = ("offentlig", "partnere")  # the publishable report leaves out police/DKE only
 ALL_LEVELS = ("offentlig", "partnere", "politi")
@@ -24,7 +24,7 @@ ALL_LEVELS = ("offentlig", "partnere", "politi")
 class ReportData:
     walk: Walk
     public: bool
-    spots: list[remedy_service.NumberedSpot]
+    spots: list[remedy_closing.NumberedSpot]
     remedies: list[tuple[Remedy, list[int]]]  # remedy, the numbers of its spots
     participants: list[tuple[str, int]]  # role label, count
     map_png: bytes
@@ -41,7 +41,7 @@ def check_access(session, actor: Actor, walk: Walk, public: bool) -> bool:
 
 
 def build(session, walk: Walk, public: bool, map_size=(1000, 640)) -> ReportData:
-    spots = remedy_service.numbered_spots(session, walk, PUBLIC_LEVELS if public else ALL_LEVELS)
+    spots = remedy_closing.numbered_spots(session, walk, PUBLIC_LEVELS if public else ALL_LEVELS)
     numbers = {}
     for ns in spots:
         for s in ns.all_spots:
@@ -76,7 +76,7 @@ def _font(size: int):
     return ImageFont.load_default()
 
 
-def map_png(walk: Walk, spots: list[remedy_service.NumberedSpot], size=(1000, 640)) -> bytes:
+def map_png(walk: Walk, spots: list[remedy_closing.NumberedSpot], size=(1000, 640)) -> bytes:
     """Draw the area outline and numbered spots, projected to EPSG:25832 (no tiles needed)."""
     w, h = size
     area = to_metric(from_db(walk.area.geom))

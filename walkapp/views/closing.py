@@ -3,97 +3,51 @@
 import base64
 from pathlib import Path
 
-import sqlalchemy as sa
-from flask import Blueprint, Response, current_app, redirect, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from walkapp.domain import clock
 from walkapp.domain import remedies as rd
-from walkapp.domain.errors import N_, PermissionDenied, ValidationError
-from walkapp.extensions import db
-from walkapp.geo.shapes import from_db
-from walkapp.maps.builder import add_area, base_map, parts
-from walkapp.models import Organisation, Remedy
-from walkapp.photos.processing import Settings
-from walkapp.photos.store import FileStore
+from walkapp.domain.errors import ValidationError
+from walkapp.extensions import db, login
+from walkapp.maps import remedies as remedy_maps
 from walkapp.services import photos as photo_service
-from walkapp.services import remedies as remedy_service
 from walkapp.services import report as report_service
 from walkapp.services import walks as walk_service
+from walkapp.services.remedies import closing as remedy_closing
+from walkapp.services.remedies import lifecycle
+from walkapp.services.remedies import queries as remedy_queries
 from walkapp.web import current_actor, error_message, render
+from walkapp.web.inputs import photo_settings, photo_store
 
 bp = Blueprint("closing", __name__)
 
 
-def spots_map(walk, numbered, extra_remedies=()):
-    """The area with numbered spot pins (DivIcon, our CSS), usable without tiles."""
-    import folium
-
-    m = base_map(current_app.config, bounds=from_db(walk.area.geom).bounds)
-    add_area(m, walk.area)
-    for ns in numbered:
-        p = from_db(ns.spot.geom)
-        folium.Marker(
-            (p.y, p.x), tooltip=f"{ns.number}: {', '.join(ns.categories)}",
-            icon=folium.DivIcon(html=f'<span class="spot-pin {ns.spot.kind}">{ns.number}</span>',
-                                icon_size=(28, 28), icon_anchor=(14, 14)),
-        ).add_to(m)
-    for i, r in enumerate(extra_remedies, start=1):
-        if r.lat is not None:
-            folium.Marker(
-                (r.lat, r.lon), tooltip=r.title,
-                icon=folium.DivIcon(html=f'<span class="task-pin">R{i}</span>',
-                                    icon_size=(32, 28), icon_anchor=(16, 14)),
-            ).add_to(m)
-    return parts(m)
+def _closing_page(walk, status: int = 200, **extra):
+    merge_distance = current_app.config["REMEDY_MERGE_DISTANCE_M"]
+    meeting = remedy_closing.closing_meeting(db.session, walk, merge_distance)
+    ctx = {"walk": walk, **meeting.context(), "merge_distance": merge_distance, "errors": {},
+           "map": remedy_maps.spots_map(current_app.config, walk, meeting.numbered),
+           "form": {}, "today": clock.today(), **extra}
+    return render("closing/closing.html", status=status, **ctx)
 
 
-def _closing_context(walk, **extra):
-    numbered = remedy_service.numbered_spots(db.session, walk)
-    numbers = {s.id: ns.number for ns in numbered for s in ns.all_spots}
-    templates = remedy_service.list_templates(db.session)
-    suggestions = {ns.spot.id: remedy_service.suggest(db.session, walk.area, ns.categories,
-                                                      templates) for ns in numbered}
-    remedies = db.session.scalars(sa.select(Remedy).where(Remedy.walk_id == walk.id)
-                                  .order_by(Remedy.id)).all()
-    ctx = {
-        "walk": walk, "numbered": numbered, "numbers": numbers, "suggestions": suggestions,
-        "merges": remedy_service.merge_candidates(
-            db.session, walk, current_app.config["REMEDY_MERGE_DISTANCE_M"]),
-        "templates": templates,
-        "organisations": db.session.scalars(sa.select(Organisation).order_by(
-            Organisation.name)).all(),
-        "remedies": remedies, "map": spots_map(walk, numbered),
-        "remedy_numbers": {r.id: sorted({numbers[s.id] for s in r.spots if s.id in numbers})
-                           for r in remedies},
-        "merge_distance": current_app.config["REMEDY_MERGE_DISTANCE_M"],
-        "errors": {}, "form": {}, "today": clock.today(),
-    }
-    ctx.update(extra)
-    return ctx
-
-
-def _manager_walk(walk_id: int):
-    if not rd.may_manage(current_actor().role):
-        raise PermissionDenied(N_("Only coordinators can run the closing meeting."))
-    return walk_service.get_walk(db.session, walk_id)
+def _managed_walk(walk_id: int):
+    return remedy_closing.managed_walk(db.session, current_actor(), walk_id)
 
 
 @bp.get("/walks/<int:walk_id>/closing")
 @login_required
 def closing(walk_id: int):
-    walk = _manager_walk(walk_id)
-    return render("closing/closing.html", **_closing_context(walk))
+    return _closing_page(_managed_walk(walk_id))
 
 
 @bp.post("/walks/<int:walk_id>/closing/merge")
 @login_required
 def merge(walk_id: int):
-    walk = _manager_walk(walk_id)
-    keep, other = request.form.get("keep_id", ""), request.form.get("merge_id", "")
-    if not keep.isdigit() or not other.isdigit():
-        raise ValidationError(N_("Choose two different spots."), "merge_id")
-    remedy_service.merge_spots(db.session, current_actor(), walk, int(keep), int(other))
+    walk = _managed_walk(walk_id)
+    keep, other = remedy_closing.parse_merge(request.form)
+    remedy_closing.merge_spots(db.session, current_actor(), walk, keep, other)
     db.session.commit()
     return redirect(url_for("closing.closing", walk_id=walk.id) + "#spots")
 
@@ -101,11 +55,9 @@ def merge(walk_id: int):
 @bp.post("/walks/<int:walk_id>/closing/unmerge")
 @login_required
 def unmerge(walk_id: int):
-    walk = _manager_walk(walk_id)
-    spot = request.form.get("spot_id", "")
-    if not spot.isdigit():
-        raise ValidationError(N_("That spot is not merged."), "spot_id")
-    remedy_service.unmerge_spot(db.session, current_actor(), walk, int(spot))
+    walk = _managed_walk(walk_id)
+    spot_id = remedy_closing.parse_unmerge(request.form)
+    remedy_closing.unmerge_spot(db.session, current_actor(), walk, spot_id)
     db.session.commit()
     return redirect(url_for("closing.closing", walk_id=walk.id) + "#spots")
 
@@ -113,56 +65,54 @@ def unmerge(walk_id: int):
 @bp.post("/walks/<int:walk_id>/closing/remedies")
 @login_required
 def create_remedy(walk_id: int):
-    walk = _manager_walk(walk_id)
+    walk = _managed_walk(walk_id)
     try:
-        data = remedy_service.parse_remedy_form(request.form)
-        remedy_service.create_remedy(db.session, current_actor(), walk, data)
+        data = remedy_closing.parse_remedy_form(request.form)
+        remedy_closing.create_remedy(db.session, current_actor(), walk, data)
         db.session.commit()
     except ValidationError as exc:
         db.session.rollback()
-        return render("closing/closing.html", status=422, **_closing_context(
-            walk, errors={exc.field or "_form": error_message(exc)}, form=request.form,
-            failed_spot=request.form.get("spot_ids")))
+        return _closing_page(walk, 422, errors={exc.field or "_form": error_message(exc)},
+                             form=request.form, failed_spot=request.form.get("spot_ids"))
     return redirect(url_for("closing.closing", walk_id=walk.id) + "#remedies")
 
 
 # ---------------------------------------------------------------- report
 
-def _data_uri(path: Path) -> str:
-    return "data:image/jpeg;base64," + base64.b64encode(path.read_bytes()).decode()
+def _photo_src(public: bool, pdf: bool):
+    """The report's photo sources: URLs for the page, embedded file URIs for the PDF."""
+    if not pdf:
+        return lambda photo, rendition="thumb": url_for(
+            "remedies.spot_photo", token=photo.token, rendition=rendition,
+            blur="1" if public else None)
+    store, settings = photo_store(), photo_settings()
+
+    def file_uri(photo, rendition="thumb"):
+        path = photo_service.report_file(db.session, photo, rendition, store, settings, public)
+        return path.as_uri() if path else None
+    return file_uri
 
 
 def _report(walk_id: int, pdf: bool):
-    actor = current_actor()
     walk = walk_service.get_walk(db.session, walk_id)
-    public = report_service.check_access(db.session, actor, walk,
+    public = report_service.check_access(db.session, current_actor(), walk,
                                          request.args.get("public") == "1")
     data = report_service.build(db.session, walk, public)
-    store = FileStore(current_app.config["PHOTO_DIR"])
-
-    def photo_src(photo, rendition="thumb"):
-        if not pdf:
-            return url_for("remedies.spot_photo", token=photo.token, rendition=rendition,
-                           blur="1" if data.public else None)
-        # The publishable version uses the blurred renditions where the photo has them;
-        # a photo whose detection has not run yet is blurred first, or left out.
-        if data.public and photo_service.is_pending(photo) and not photo_service.blur_photo(
-                db.session, photo, store, Settings.from_config(current_app.config)):
-            return None
-        key = getattr(photo, "redaction_key", None) if data.public else None
-        path = remedy_service.photo_file(store, photo.sha256, rendition, key)
-        return path.as_uri() if path else None
-
     map_uri = "data:image/png;base64," + base64.b64encode(data.map_png).decode()
-    return data, dict(report=data, walk=walk, photo_src=photo_src, map_uri=map_uri, pdf=pdf,
-                      status_labels=rd.STATUS_LABELS, priority_labels=rd.PRIORITY_LABELS)
+    return data, dict(report=data, walk=walk, photo_src=_photo_src(data.public, pdf),
+                      map_uri=map_uri, pdf=pdf, status_labels=rd.STATUS_LABELS,
+                      priority_labels=rd.PRIORITY_LABELS)
+
+
+def _needs_login() -> bool:
+    """The report is for users and the walk's guests; anyone else logs in first."""
+    actor = current_actor()
+    return not actor.is_user and not actor.guest_participations
 
 
 @bp.get("/walks/<int:walk_id>/report")
 def report(walk_id: int):
-    if not current_actor().is_user and not current_actor().guest_participations:
-        from walkapp.extensions import login
-
+    if _needs_login():
         return login.unauthorized()
     _data, ctx = _report(walk_id, pdf=False)
     return render("report/report.html", **ctx)
@@ -170,11 +120,7 @@ def report(walk_id: int):
 
 @bp.get("/walks/<int:walk_id>/report.pdf")
 def report_pdf(walk_id: int):
-    from flask import render_template
-
-    if not current_actor().is_user and not current_actor().guest_participations:
-        from walkapp.extensions import login
-
+    if _needs_login():
         return login.unauthorized()
     data, ctx = _report(walk_id, pdf=True)
     html = render_template("report/report.html", **ctx)
@@ -188,46 +134,28 @@ def report_pdf(walk_id: int):
 
 # ---------------------------------------------------------------- re-walk
 
-def _followup_context(walk, **extra):
-    remedies = remedy_service.followup_remedies(db.session, walk)
-    previous = walk_service.get_walk(db.session, walk.previous_walk_id) \
-        if walk.previous_walk_id else None
-    numbered = remedy_service.numbered_spots(db.session, previous) if previous else []
-    numbers = {s.id: ns.number for ns in numbered for s in ns.all_spots}
-    actor = current_actor()
-    levels = actor.visibility
-    numbered = [ns for ns in numbered if ns.spot.visibility in levels]
-    ctx = {"walk": walk, "previous": previous, "remedies": remedies, "numbers": numbers,
-           "verdicts": {r.id: remedy_service.last_verdict(r, walk.id) for r in remedies},
-           "map": spots_map(walk, numbered, remedies) if previous else None,
-           "manage": rd.may_manage(actor.role)}
-    ctx.update(extra)
-    return ctx
-
-
 def _followup_walk(walk_id: int):
-    actor = current_actor()
     walk = walk_service.get_walk(db.session, walk_id)
-    # The walk's leader runs the re-walk too (DOMAIN.md: walk leaders run a walk).
-    if not rd.may_manage(actor.role) and not walk_service.is_leader(actor, walk) and \
-            walk_service.participant_of(db.session, actor, walk) is None:
-        raise PermissionDenied(N_("You are not a participant of this walk."))
+    lifecycle.check_rewalker(db.session, current_actor(), walk)
     return walk
 
 
 @bp.get("/walks/<int:walk_id>/followup")
 def followup(walk_id: int):
     walk = _followup_walk(walk_id)
-    return render("closing/followup.html", **_followup_context(walk))
+    page = remedy_queries.follow_up(db.session, current_actor(), walk)
+    spots_map = remedy_maps.spots_map(current_app.config, walk, page.numbered, page.remedies) \
+        if page.previous else None
+    return render("closing/followup.html", walk=walk, previous=page.previous,
+                  remedies=page.remedies, numbers=page.numbers, verdicts=page.verdicts,
+                  map=spots_map, manage=page.manage)
 
 
 @bp.post("/walks/<int:walk_id>/followup/<int:remedy_id>")
 def followup_verdict(walk_id: int, remedy_id: int):
     walk = _followup_walk(walk_id)
-    verdict = request.form.get("verdict")
-    if verdict not in ("works", "not_fixed"):
-        raise ValidationError(N_("Choose works or does not work."), "verdict")
-    remedy_service.verdict(db.session, current_actor(), walk, remedy_id, verdict == "works",
-                           request.form.get("comment", ""))
+    works = lifecycle.parse_verdict(request.form)
+    lifecycle.verdict(db.session, current_actor(), walk, remedy_id, works,
+                      request.form.get("comment", ""))
     db.session.commit()
     return redirect(url_for("closing.followup", walk_id=walk.id) + f"#remedy-{remedy_id}")

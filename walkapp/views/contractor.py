@@ -2,9 +2,10 @@
 
 from flask import Blueprint, redirect, request, url_for
 
-from walkapp.domain.errors import ValidationError
 from walkapp.extensions import db
-from walkapp.services import remedies as remedy_service
+from walkapp.services.remedies import access as remedy_access
+from walkapp.services.remedies import contractor as contractor_links
+from walkapp.services.remedies import lifecycle
 from walkapp.web import error_message, remember_contractor_remedy, render
 from walkapp.web.inputs import photo_store, remedy_photo_upload
 
@@ -12,42 +13,33 @@ bp = Blueprint("contractor", __name__, url_prefix="/c")
 
 
 def _page(link, status=200, **extra):
-    remedy = link.remedy
-    before = [p for s in remedy.spots if s.visibility == "offentlig" and not s.hidden
-              for p in s.photos]
-    ctx = {"link": link, "remedy": remedy, "before": before, "errors": {}, "form": {},
-           "done": remedy.status not in ("tildelt", "i_gang")}
-    ctx.update(extra)
+    ctx = {"link": link, "remedy": link.remedy, "before": contractor_links.before_photos(link),
+           "errors": {}, "form": {}, "done": contractor_links.is_done(link), **extra}
     return render("remedies/contractor.html", status=status, **ctx)
+
+
+def _link(token: str):
+    link = contractor_links.resolve_contractor_link(db.session, token)
+    remember_contractor_remedy(link.remedy_id)
+    return link
 
 
 @bp.get("/<token>")
 def show(token: str):
-    link = remedy_service.resolve_contractor_link(db.session, token)
-    remember_contractor_remedy(link.remedy_id)
-    return _page(link, token=token, saved=request.args.get("saved"))
+    return _page(_link(token), token=token, saved=request.args.get("saved"))
 
 
 @bp.post("/<token>")
 def act(token: str):
-    link = remedy_service.resolve_contractor_link(db.session, token)
-    remember_contractor_remedy(link.remedy_id)
-    form = request.form
-    try:
-        photo = remedy_photo_upload(request.files)
-        if form.get("action") == "done":
-            remedy_service.contractor_transition(
-                db.session, link, "udfoert", form.get("comment", ""),
-                remedy_service.parse_version(form.get("version")), photo, photo_store())
-        else:
-            remedy_service.contractor_note(db.session, link, form.get("comment", ""), photo,
-                                           photo_store())
-        db.session.commit()
-    except remedy_service.StaleRemedy as exc:
-        db.session.rollback()
-        return _page(link, 409, token=token, conflict=error_message(exc))
-    except ValidationError as exc:
-        db.session.rollback()
-        return _page(link, 422, token=token, form=form,
-                     errors={exc.field or "_form": error_message(exc)})
-    return redirect(url_for("contractor.show", token=token, saved=1))
+    link, form = _link(token), request.form
+    refusal = lifecycle.attempt(
+        db.session, remedy_access.contractor_who(link.remedy_id), link.remedy_id,
+        lambda: contractor_links.act(db.session, link, form.get("action"),
+                                     form.get("comment", ""), form.get("version"),
+                                     remedy_photo_upload(request.files), photo_store()))
+    if refusal is None:
+        return redirect(url_for("contractor.show", token=token, saved=1))
+    if refusal.stale:
+        return _page(link, 409, token=token, conflict=error_message(refusal.error))
+    return _page(link, 422, token=token, form=form,
+                 errors={refusal.error.field or "_form": error_message(refusal.error)})

@@ -17,6 +17,7 @@ def current_actor() -> Actor:
     if "actor" in g:
         return g.actor
     parts = {int(k): int(v) for k, v in (session.get(GUEST_KEY) or {}).items()}
+    contractor = tuple(contractor_remedy_ids())
     if current_user.is_authenticated:
         rows = db.session.execute(sa.select(Participant.walk_id, Participant.id).where(
             Participant.user_id == current_user.id)).all()
@@ -24,9 +25,9 @@ def current_actor() -> Actor:
         org = current_user.organisation
         g.actor = Actor(user_id=current_user.id, role=current_user.role,
                         org_id=org.id if org else None, org_kind=org.kind if org else None,
-                        guest_participations=parts)
-    elif parts:
-        g.actor = Actor(guest_participations=parts)
+                        guest_participations=parts, contractor_remedies=contractor)
+    elif parts or contractor:
+        g.actor = Actor(guest_participations=parts, contractor_remedies=contractor)
     else:
         g.actor = ANONYMOUS
     return g.actor
@@ -49,3 +50,4 @@ def remember_contractor_remedy(remedy_id: int) -> None:
     ids = contractor_remedy_ids()
     if remedy_id not in ids:
         session[CONTRACTOR_KEY] = (ids + [remedy_id])[-20:]
+        g.pop("actor", None)

@@ -9,8 +9,8 @@ from walkapp.domain.photos import parse_client_meta
 from walkapp.photos.processing import ProcessedPhoto, Settings, process
 from walkapp.photos.store import FileStore
 from walkapp.services import photos as photo_service
-from walkapp.services import remedies as remedy_service
 from walkapp.services import spots as spot_service
+from walkapp.services.remedies import photos as remedy_photos
 
 
 def photo_settings() -> Settings:
@@ -72,11 +72,10 @@ def position_from_photo(form: dict, photos) -> dict:
     return form
 
 
-def remedy_photo_upload(files) -> remedy_service.PhotoUpload | None:
+def remedy_photo_upload(files) -> remedy_photos.PhotoUpload | None:
     """Read the uploaded "photo" field (capped) for the service, or None when absent."""
     f = files.get("photo")
     if f is None or (not f.filename and not f.content_length):
         return None
-    cfg = current_app.config
-    return remedy_service.PhotoUpload(f.read(cfg["PHOTO_MAX_BYTES"] + 1),
-                                      cfg["PHOTO_MAX_BYTES"], cfg["PHOTO_MAX_PIXELS"])
+    settings = photo_settings()
+    return remedy_photos.PhotoUpload(f.read(settings.max_bytes + 1), settings)
