@@ -67,16 +67,5 @@ def summary(label: str, ms: list[float], p50_target=None, p95_target=None) -> st
     return f"{label}: p50 {p50:.1f} ms, p95 {p95:.1f} ms (n={len(ms)}){verdict}"
 
 
-def login(client, email: str, password: str) -> str:
-    import re
-
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    resp = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
-    assert resp.status_code == 302, resp.status_code
-    page = client.get("/").get_data(as_text=True)
-    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-
-
 def env_int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))

@@ -5,7 +5,7 @@ import io
 import pytest
 from PIL import Image
 
-from tests.factories import actor_for, make_guest, make_user, make_walk, spot_form
+from tests.factories import actor_for, face_jpeg, make_guest, make_user, make_walk, spot_form
 from walkapp.domain.errors import PermissionDenied
 from walkapp.domain.photos import sees_unredacted
 from walkapp.photos.processing import Settings, process
@@ -122,15 +122,6 @@ def test_row_without_any_file_is_removed_on_repair(session, tmp_path):
     assert session.get(Photo, photo_id) is None
 
 
-def _face_jpeg(shared_data) -> bytes:
-    face = Image.open(shared_data / "images/pillow/Tests/images/hopper.jpg").convert("RGB")
-    scene = Image.new("RGB", (1200, 900), (120, 140, 120))
-    scene.paste(face.resize((384, 384)), (400, 200))
-    buf = io.BytesIO()
-    scene.save(buf, "JPEG", quality=92)
-    return buf.getvalue()
-
-
 def test_deferred_detection_blurs_once_and_withholds_until_then(session, tmp_path, shared_data):
     store = FileStore(tmp_path / "photos")
     deferred = Settings(defer_redact=True)
@@ -139,7 +130,7 @@ def test_deferred_detection_blurs_once_and_withholds_until_then(session, tmp_pat
     form = spot_form()
     inp = spots.parse_spot_input(form, form["categories"], spots.known_categories(session),
                                  spots.Limits())
-    processed = process(_face_jpeg(shared_data), deferred)
+    processed = process(face_jpeg(shared_data), deferred)
     spot = spots.add_spot(session, guest, walk, inp, [processed], store, spots.Limits()).spot
     photo = spot.photos[0]
     coord = actor_for(make_user(session, "koordinator"))
