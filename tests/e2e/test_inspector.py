@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from tests.e2e.conftest import off_site
 from tests.factories import PASSWORD, actor_for, add_spot, jpeg_bytes
 from walkapp.domain import clock
 from walkapp.extensions import db
@@ -85,7 +86,7 @@ def test_inspector_closes_task_with_after_photo(live_server, phone, artifacts, t
     img.wait_for()
     assert page.evaluate("img => img.complete && img.naturalWidth > 0", img.element_handle())
     page.screenshot(path=str(artifacts / "inspector-done.png"), full_page=True)
-    assert ctx.blocked == [] or all("tile" in u or "openstreetmap" in u for u in ctx.blocked)
+    assert off_site(ctx, live_server.app) == []  # map tiles only, nothing else from outside
 
     with live_server.app.app_context():
         r = db.session.get(Remedy, remedy_id)

@@ -86,7 +86,11 @@ def test_first_html_does_not_wait_for_gi_or_dbscan(client, auth, world, monkeypa
 def test_too_few_data_page_does_not_fetch_gi(client, auth, world):
     auth.login(world["planner"])
     html = client.get("/planner/?from=2030-01-01").get_data(as_text=True)
-    assert "Too few data" in html or "For få data" in html or "for få data" in html.lower()
+    # In Danish (the default) and, on request, in English: the message is translated.
+    assert '<strong class="too-few">For få data: der skal mindst være ' in html
+    assert "Too few data" not in html
+    english = client.get("/planner/?from=2030-01-01&lang=en").get_data(as_text=True)
+    assert '<strong class="too-few">Too few data: at least ' in english
     box = re.search(r"data-planner='([^']*)'", html).group(1)
     assert '"gi"' not in box.split("deferred", 1)[1].split("}", 1)[0]
 
