@@ -10,6 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from tests.factories import PASSWORD, spot_form
 from walkapp import create_app
@@ -97,6 +98,14 @@ def _fresh_g():
         g.pop(name)
 
 
+class BufferedClient(FlaskClient):
+    """The test client, reading every response whole and closing it as a server does, so a file
+    that send_file opened is closed at once instead of warning when the collector finds it."""
+
+    def open(self, *args, buffered=True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 @pytest.fixture(params=["spatialite", "postgis"])
 def backend(request):
     return request.param
@@ -114,6 +123,7 @@ def app(request, backend, tmp_path):
     else:
         config["DATABASE_URL"] = request.getfixturevalue("postgis_url")
     application = create_app(config)
+    application.test_client_class = BufferedClient
     # The `session` fixture keeps an app context pushed, which requests would reuse: give each
     # request a clean `g` (actor, logged-in user, CSRF state), as in production.
     application.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)

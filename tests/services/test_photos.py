@@ -97,7 +97,8 @@ def test_check_finds_and_repairs_orphans_and_missing_files(session, tmp_path):
     assert report.missing == [f"photo {photo.id}: display.webp"]
     photo_service.check_store(session, store, SETTINGS, repair=True, grace_s=0)
     assert not store.exists(orphan_sha, "display.jpg")
-    assert Image.open(store.path(photo.sha256, "display.webp")).format == "WEBP"
+    with Image.open(store.path(photo.sha256, "display.webp")) as img:
+        assert img.format == "WEBP"
     assert photo_service.check_store(session, store, SETTINGS, grace_s=0).problems == 0
 
 

@@ -17,7 +17,8 @@ from walkapp.photos.processing import Settings, process, sniff
 
 INDEX = SHARED_DATA / "images" / "INDEX.csv"
 FAST = Settings(auto_redact=False)
-ROWS = list(csv.DictReader(INDEX.open(encoding="utf-8"))) if INDEX.exists() else []
+ROWS = list(csv.DictReader(INDEX.read_text(encoding="utf-8").splitlines())) if INDEX.exists() \
+    else []
 DECODABLE = [r for r in ROWS if r["pillow_decode"].startswith("ok")]
 BROKEN = [r for r in ROWS if not r["pillow_decode"].startswith("ok")]
 
@@ -51,7 +52,14 @@ def upright_size(row) -> tuple[int, int]:
     return w, h
 
 
-@pytest.mark.parametrize("row", DECODABLE, ids=[r["file"] for r in DECODABLE])
+def _decodable(row):
+    # hopper_bad_exif.jpg is broken on purpose: Pillow warns while reading its EXIF, and we still
+    # accept the picture.
+    bad_exif = pytest.mark.filterwarnings("ignore:Corrupt EXIF data:UserWarning")
+    return pytest.param(row, id=row["file"], marks=[bad_exif] if "bad_exif" in row["file"] else [])
+
+
+@pytest.mark.parametrize("row", [_decodable(r) for r in DECODABLE])
 def test_decodable_image_is_accepted_upright_located_and_clean(shared_data, row):
     photo = process(_data(shared_data, row), FAST)
     assert (photo.width, photo.height) == upright_size(row)
