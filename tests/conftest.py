@@ -52,25 +52,35 @@ def migrate_to_head(app) -> None:
         upgrade(directory=str(ROOT / "migrations"), revision="heads")
 
 
+def create_postgis_db(name: str) -> str:
+    """Create the empty database *name* with PostGIS on the test server; return its URL."""
+    with psycopg.connect(_plain(ADMIN_URL), autocommit=True, connect_timeout=5) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = _url_with_db(ADMIN_URL, name)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    return url
+
+
+def drop_db(name: str) -> None:
+    with psycopg.connect(_plain(ADMIN_URL), autocommit=True, connect_timeout=5) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def postgis_url():
     """A throwaway PostGIS database for this test session; never skipped."""
     name = f"walkapp_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     try:
-        admin = psycopg.connect(_plain(ADMIN_URL), autocommit=True, connect_timeout=5)
+        url = create_postgis_db(name)
     except psycopg.OperationalError as exc:
         pytest.fail(f"PostGIS is required for the tests and is not reachable: {exc}")
-    admin.execute(f'CREATE DATABASE "{name}"')
-    url = _url_with_db(ADMIN_URL, name)
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
     app = create_app({"DATABASE_URL": url, "TESTING": True})
     migrate_to_head(app)
     with app.app_context():
         _db.engine.dispose()
     yield url
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
+    drop_db(name)
 
 
 @pytest.fixture(scope="session")

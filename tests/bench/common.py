@@ -8,9 +8,7 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
-
-from tests.conftest import ADMIN_URL, _plain, _url_with_db, migrate_to_head
+from tests.conftest import create_postgis_db, drop_db, migrate_to_head
 from walkapp import create_app
 
 
@@ -23,11 +21,7 @@ def fresh_app(backend: str, **config):
         url = f"sqlite:///{tmp / 'bench.sqlite'}"
     else:
         name = f"walkapp_bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(_plain(ADMIN_URL), autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        url = _url_with_db(ADMIN_URL, name)
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("CREATE EXTENSION postgis")
+        url = create_postgis_db(name)
     app = create_app({"DATABASE_URL": url, "PHOTO_DIR": str(tmp / "photos"),
                       "SECRET_KEY": "bench", **config})
     migrate_to_head(app)
@@ -40,8 +34,7 @@ def fresh_app(backend: str, **config):
             db.session.remove()
             db.engine.dispose()
         if name:
-            with psycopg.connect(_plain(ADMIN_URL), autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            drop_db(name)
 
 
 def timed(fn, n: int) -> list[float]:

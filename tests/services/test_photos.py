@@ -25,13 +25,14 @@ def _jpeg(color=(90, 120, 160), size=(900, 600)) -> bytes:
     return buf.getvalue()
 
 
-def _spot_with_photo(session, store, data=None):
+def _spot_with_photo(session, store, data=None, settings=SETTINGS):
+    """A guest's spot with one photo (*data*, processed with *settings*), through the service."""
     walk = make_walk(session)
     _, guest = make_guest(session, walk)
     form = spot_form()
     inp = spots.parse_spot_input(form, form["categories"], spots.known_categories(session),
                                  spots.Limits())
-    photo = process(data or _jpeg(), SETTINGS)
+    photo = process(data or _jpeg(), settings)
     result = spots.add_spot(session, guest, walk, inp, [photo], store, spots.Limits())
     return result.spot, guest
 
@@ -126,13 +127,7 @@ def test_row_without_any_file_is_removed_on_repair(session, tmp_path):
 def test_deferred_detection_blurs_once_and_withholds_until_then(session, tmp_path, shared_data):
     store = FileStore(tmp_path / "photos")
     deferred = Settings(defer_redact=True)
-    walk = make_walk(session)
-    _, guest = make_guest(session, walk)
-    form = spot_form()
-    inp = spots.parse_spot_input(form, form["categories"], spots.known_categories(session),
-                                 spots.Limits())
-    processed = process(face_jpeg(shared_data), deferred)
-    spot = spots.add_spot(session, guest, walk, inp, [processed], store, spots.Limits()).spot
+    spot, guest = _spot_with_photo(session, store, face_jpeg(shared_data), deferred)
     photo = spot.photos[0]
     coord = actor_for(make_user(session, "koordinator"))
     assert photo.blur_pending and photo_service.pending_ids(session) == [photo.id]
@@ -153,13 +148,7 @@ def test_deferred_detection_blurs_once_and_withholds_until_then(session, tmp_pat
 
 def test_pending_photo_without_files_stays_pending(session, tmp_path):
     store = FileStore(tmp_path / "photos")
-    walk = make_walk(session)
-    _, guest = make_guest(session, walk)
-    form = spot_form()
-    inp = spots.parse_spot_input(form, form["categories"], spots.known_categories(session),
-                                 spots.Limits())
-    processed = process(_jpeg(), Settings(defer_redact=True))
-    spot = spots.add_spot(session, guest, walk, inp, [processed], store, spots.Limits()).spot
+    spot, guest = _spot_with_photo(session, store, settings=Settings(defer_redact=True))
     photo = spot.photos[0]
     for name in store.names(photo.sha256):
         store.delete(photo.sha256, name)

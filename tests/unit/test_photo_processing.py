@@ -10,6 +10,7 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 
 from tests.conftest import SHARED_DATA
+from tests.factories import face_jpeg
 from walkapp.domain.errors import DomainError, TooLarge, UnsupportedMedia, ValidationError
 from walkapp.photos import redact
 from walkapp.photos.jpegstrip import strip_jpeg
@@ -217,17 +218,13 @@ def test_detector_finds_a_face_and_blur_hides_it(shared_data):
 
 
 def test_processing_with_detection_writes_blurred_renditions(shared_data):
-    face = Image.open(shared_data / "images/pillow/Tests/images/hopper.jpg").convert("RGB")
-    scene = Image.new("RGB", (1200, 900), (120, 140, 120))
-    scene.paste(face.resize((384, 384)), (400, 200))
-    buf = io.BytesIO()
-    scene.save(buf, "JPEG", quality=92)
-    photo = process(buf.getvalue(), Settings())
+    scene = face_jpeg(shared_data)
+    photo = process(scene, Settings())
     assert photo.boxes and photo.redaction_key
     assert f"r-{photo.redaction_key}-display.webp" in photo.files
     assert photo.redaction_key == redact.redaction_key(photo.sha256, photo.boxes)
     assert redact.redaction_key(photo.sha256, []) is None
-    deferred = process(buf.getvalue(), Settings(defer_redact=True))
+    deferred = process(scene, Settings(defer_redact=True))
     assert deferred.blur_pending and not deferred.boxes and deferred.redaction_key is None
     assert not [n for n in deferred.files if n.startswith("r-")]  # only the clean renditions
     assert deferred.files["display.jpg"] == photo.files["display.jpg"]

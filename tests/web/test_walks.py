@@ -16,6 +16,20 @@ from walkapp.services import spots as spot_service
 ROUTE = {"type": "LineString", "coordinates": [[12.356, 55.653], [12.36, 55.6545]]}
 
 
+@pytest.fixture
+def guest_spot(client, session):
+    """A walk, the test client joined to it as a guest, and the guest's first spot (GeoJSON)."""
+    walk = make_walk(session)
+    session.commit()
+    token = join_as_guest(client, walk)
+    return walk, token, post_spot(client, walk.id, token, expect=201).get_json()
+
+
+def edit_form(token, **fields) -> dict:
+    """The spot edit page's form: a position inside the area, an unsafe spot, and *fields*."""
+    return {"csrf_token": token, "lat": "55.6545", "lon": "12.36", "kind": "utryg", **fields}
+
+
 def join_as_guest(client, walk, role="beboer") -> str:
     token = csrf_from(client.get(f"/j/{walk.join_code}").get_data(as_text=True))
     resp = client.post(
@@ -45,6 +59,14 @@ def plan_form(area, token, **overrides):
 @pytest.fixture
 def coordinator(session):
     user = make_user(session, "koordinator")
+    session.commit()
+    return user
+
+
+@pytest.fixture
+def outsider(session):
+    """A housing company's participant on no walk."""
+    user = make_user(session, "deltager", org="Boligselskabet", org_kind="boligselskab")
     session.commit()
     return user
 
@@ -279,9 +301,8 @@ def test_print_page_is_danish_by_default(client, auth, session, coordinator):
     assert "Scan koden" in html
 
 
-def test_outsider_may_not_see_a_walk(client, auth, session):
+def test_outsider_may_not_see_a_walk(client, auth, session, outsider):
     walk = make_walk(session)
-    outsider = make_user(session, "deltager", org="Boligselskabet", org_kind="boligselskab")
     session.commit()
     auth.login(outsider)
     assert client.get(f"/walks/{walk.id}").status_code == 403
@@ -383,11 +404,10 @@ def test_walk_mode_category_names_follow_the_language(client, session):
     assert "<span>Lighting</span>" in en
 
 
-def test_logged_in_non_participant_is_sent_to_join(client, auth, session):
+def test_logged_in_non_participant_is_sent_to_join(client, auth, session, outsider):
     walk = make_walk(session)
-    user = make_user(session, "deltager", org="Boligselskabet", org_kind="boligselskab")
     session.commit()
-    auth.login(user)
+    auth.login(outsider)
     resp = client.get(f"/walks/{walk.id}/mode")
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/j/{walk.join_code}")
 
@@ -447,11 +467,8 @@ def test_other_guests_spot_is_listed_but_not_editable(app, session):
 # ---------- editing and hiding ----------
 
 
-def test_participant_edits_own_spot(client, session):
-    walk = make_walk(session)
-    session.commit()
-    token = join_as_guest(client, walk)
-    feat = post_spot(client, walk.id, token, expect=201).get_json()
+def test_participant_edits_own_spot(client, session, guest_spot):
+    walk, token, feat = guest_spot
     page = client.get(f"/walks/{walk.id}/spots/{feat['id']}/edit")
     assert page.status_code == 200
     form = {
@@ -478,20 +495,9 @@ def test_participant_edits_own_spot(client, session):
     )
 
 
-def test_stale_version_is_a_409_conflict(client, session):
-    walk = make_walk(session)
-    session.commit()
-    token = join_as_guest(client, walk)
-    feat = post_spot(client, walk.id, token, expect=201).get_json()
-    form = {
-        "csrf_token": token,
-        "version": "1",
-        "lat": "55.6545",
-        "lon": "12.36",
-        "kind": "utryg",
-        "feeling": "2",
-        "note": "første",
-    }
+def test_stale_version_is_a_409_conflict(client, session, guest_spot):
+    walk, token, feat = guest_spot
+    form = edit_form(token, version="1", feeling="2", note="første")
     assert client.post(f"/walks/{walk.id}/spots/{feat['id']}/edit", data=form).status_code == 302
     resp = client.post(f"/walks/{walk.id}/spots/{feat['id']}/edit", data=dict(form, note="anden"))
     assert resp.status_code == 409
@@ -499,19 +505,9 @@ def test_stale_version_is_a_409_conflict(client, session):
     assert session.get(Spot, feat["id"]).note == "første"
 
 
-def test_bad_edit_is_422_naming_the_field(client, session):
-    walk = make_walk(session)
-    session.commit()
-    token = join_as_guest(client, walk)
-    feat = post_spot(client, walk.id, token, expect=201).get_json()
-    form = {
-        "csrf_token": token,
-        "lat": "55.6545",
-        "lon": "12.36",
-        "kind": "utryg",
-        "feeling": "9",
-        "note": "x",
-    }
+def test_bad_edit_is_422_naming_the_field(client, session, guest_spot):
+    walk, token, feat = guest_spot
+    form = edit_form(token, feeling="9", note="x")
     resp = client.post(f"/walks/{walk.id}/spots/{feat['id']}/edit", data=form)
     assert resp.status_code == 422
     assert re.search(r'id="feeling-error">[^<]+<', resp.get_data(as_text=True))
@@ -524,7 +520,7 @@ def test_participant_cannot_edit_another_participants_spot(app, session):
     feat = post_spot(anna, walk.id, join_as_guest(anna, walk), expect=201).get_json()
     token = join_as_guest(bo, walk)
     assert bo.get(f"/walks/{walk.id}/spots/{feat['id']}/edit").status_code == 403
-    form = {"csrf_token": token, "lat": "55.6545", "lon": "12.36", "kind": "tryg", "note": "x"}
+    form = edit_form(token, kind="tryg", note="x")
     assert bo.post(f"/walks/{walk.id}/spots/{feat['id']}/edit", data=form).status_code == 403
     api = bo.post(f"/api/spots/{feat['id']}", data=form, headers={"X-CSRFToken": token})
     assert api.status_code == 403
@@ -554,11 +550,8 @@ def test_leader_edits_and_hides_any_spot(app, session, coordinator):
     assert api.status_code == 200 and api.get_json()["properties"]["hidden"] is False
 
 
-def test_participant_cannot_hide(client, session):
-    walk = make_walk(session)
-    session.commit()
-    token = join_as_guest(client, walk)
-    feat = post_spot(client, walk.id, token, expect=201).get_json()
+def test_participant_cannot_hide(client, session, guest_spot):
+    walk, token, feat = guest_spot
     resp = client.post(
         f"/walks/{walk.id}/spots/{feat['id']}/hide", data={"csrf_token": token, "hidden": "1"}
     )
@@ -568,11 +561,8 @@ def test_participant_cannot_hide(client, session):
     assert session.get(Spot, feat["id"]).hidden is False
 
 
-def test_api_edit_with_stale_version_is_409(client, session):
-    walk = make_walk(session)
-    session.commit()
-    token = join_as_guest(client, walk)
-    feat = post_spot(client, walk.id, token, expect=201).get_json()
+def test_api_edit_with_stale_version_is_409(client, session, guest_spot):
+    walk, token, feat = guest_spot
     form = {"lat": "55.6545", "lon": "12.36", "kind": "tryg", "note": "ok", "version": "1"}
     first = client.post(f"/api/spots/{feat['id']}", data=form, headers={"X-CSRFToken": token})
     # the version moves on (by more than one: update_spot autoflushes before its last flush)
@@ -581,11 +571,8 @@ def test_api_edit_with_stale_version_is_409(client, session):
     assert second.status_code == 409
 
 
-def test_participant_cannot_edit_after_the_walk_ended(client, session):
-    walk = make_walk(session)
-    session.commit()
-    token = join_as_guest(client, walk)
-    feat = post_spot(client, walk.id, token, expect=201).get_json()
+def test_participant_cannot_edit_after_the_walk_ended(client, session, guest_spot):
+    walk, token, feat = guest_spot
     w = session.get(Walk, walk.id)
     w.status, w.ended_at = "afsluttet", datetime.now(UTC)
     session.commit()
