@@ -1,5 +1,6 @@
 """Fixtures: a fresh app per test on SpatiaLite and on PostGIS (migrated by Alembic)."""
 
+import io
 import os
 import re
 import shutil
@@ -9,7 +10,9 @@ from pathlib import Path
 import psycopg
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
+from tests.factories import PASSWORD, spot_form
 from walkapp import create_app
 from walkapp.extensions import db as _db
 
@@ -49,25 +52,35 @@ def migrate_to_head(app) -> None:
         upgrade(directory=str(ROOT / "migrations"), revision="heads")
 
 
+def create_postgis_db(name: str) -> str:
+    """Create the empty database *name* with PostGIS on the test server; return its URL."""
+    with psycopg.connect(_plain(ADMIN_URL), autocommit=True, connect_timeout=5) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = _url_with_db(ADMIN_URL, name)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    return url
+
+
+def drop_db(name: str) -> None:
+    with psycopg.connect(_plain(ADMIN_URL), autocommit=True, connect_timeout=5) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def postgis_url():
     """A throwaway PostGIS database for this test session; never skipped."""
     name = f"walkapp_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     try:
-        admin = psycopg.connect(_plain(ADMIN_URL), autocommit=True, connect_timeout=5)
+        url = create_postgis_db(name)
     except psycopg.OperationalError as exc:
         pytest.fail(f"PostGIS is required for the tests and is not reachable: {exc}")
-    admin.execute(f'CREATE DATABASE "{name}"')
-    url = _url_with_db(ADMIN_URL, name)
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
     app = create_app({"DATABASE_URL": url, "TESTING": True})
     migrate_to_head(app)
     with app.app_context():
         _db.engine.dispose()
     yield url
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
+    drop_db(name)
 
 
 @pytest.fixture(scope="session")
@@ -95,6 +108,14 @@ def _fresh_g():
         g.pop(name)
 
 
+class BufferedClient(FlaskClient):
+    """The test client, reading every response whole and closing it as a server does, so a file
+    that send_file opened is closed at once instead of warning when the collector finds it."""
+
+    def open(self, *args, buffered=True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 @pytest.fixture(params=["spatialite", "postgis"])
 def backend(request):
     return request.param
@@ -112,6 +133,7 @@ def app(request, backend, tmp_path):
     else:
         config["DATABASE_URL"] = request.getfixturevalue("postgis_url")
     application = create_app(config)
+    application.test_client_class = BufferedClient
     # The `session` fixture keeps an app context pushed, which requests would reuse: give each
     # request a clean `g` (actor, logged-in user, CSRF state), as in production.
     application.before_request_funcs.setdefault(None, []).insert(0, _fresh_g)
@@ -143,6 +165,76 @@ def csrf_from(html: str) -> str:
     match = re.search(r'name="csrf-token" content="([^"]+)"', html)
     assert match, "page has no CSRF meta tag"
     return match.group(1)
+
+
+class AuthActions:
+    """Log one test client in and out (the shape of flaskr's ``AuthActions``).
+
+    ``login`` goes through the login form as a user does and returns the CSRF token for the
+    client's next posts; ``enter`` writes the session straight away (fast, for tests that are
+    not about logging in); ``join`` makes the client a guest of a walk the same way.
+    """
+
+    def __init__(self, client):
+        self.client = client
+
+    def token(self) -> str:
+        """The client's CSRF token (from the login page, which every visitor may open)."""
+        return csrf_from(self.client.get("/login").get_data(as_text=True))
+
+    def login(self, user, password: str = PASSWORD) -> str:
+        """Log in as *user* (a User or an e-mail address) through the form; return the token."""
+        token = self.token()
+        email = getattr(user, "email", user)
+        resp = self.client.post("/login", data={"email": email, "password": password,
+                                                "csrf_token": token})
+        assert resp.status_code == 302, resp.get_data(as_text=True)[:300]
+        return token
+
+    def enter(self, user_id: int) -> None:
+        """Act as the user with *user_id*, straight through the session."""
+        with self.client.session_transaction() as sess:
+            sess["_user_id"] = str(user_id)
+            sess["_fresh"] = True
+
+    def join(self, walk_id: int, participant_id: int) -> None:
+        """Act as the guest *participant_id* of walk *walk_id*, straight through the session."""
+        with self.client.session_transaction() as sess:
+            sess["guest_walks"] = {str(walk_id): participant_id}
+
+    def logout(self) -> None:
+        resp = self.client.post("/logout", data={"csrf_token": self.token()})
+        assert resp.status_code == 302, resp.status_code
+
+
+@pytest.fixture
+def auth(client):
+    """Log the test ``client`` in and out: ``token = auth.login(user)``, ``auth.logout()``."""
+    return AuthActions(client)
+
+
+def logged_in(app, user, password: str = PASSWORD):
+    """A fresh client of *app* logged in as *user* through the form, and its CSRF token.
+
+    ``logged_in(app, None)`` gives an anonymous client and its token.
+    """
+    actions = AuthActions(app.test_client())
+    token = actions.token() if user is None else actions.login(user, password)
+    return actions.client, token
+
+
+def post_spot(client, walk_id, token, form=None, photos=(), *, expect=None):
+    """POST a spot (``spot_form()`` unless *form* is given) with *photos* to the walk's API.
+
+    Returns the response; with *expect*, first asserts its status code.
+    """
+    data = dict(spot_form() if form is None else form)
+    data["photo"] = [(io.BytesIO(b), f"p{i}.jpg") for i, b in enumerate(photos)]
+    resp = client.post(f"/api/walks/{walk_id}/spots", data=data,
+                       headers={"X-CSRFToken": token}, content_type="multipart/form-data")
+    if expect is not None:
+        assert resp.status_code == expect, resp.get_data(as_text=True)[:300]
+    return resp
 
 
 @pytest.fixture

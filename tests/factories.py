@@ -8,16 +8,20 @@ from PIL import Image
 from shapely.geometry import Polygon
 
 from walkapp.domain.actor import Actor
-from walkapp.models import Participant
+from walkapp.geo.shapes import point, to_db
+from walkapp.models import Category, Participant, Photo, Spot
+from walkapp.photos.processing import process
+from walkapp.photos.store import FileStore
 from walkapp.services import accounts, areas, walks
 
 # A small housing area in Albertslund (around Hyldespjældet).
 HYLDE = Polygon([(12.3555, 55.6525), (12.3640, 55.6525), (12.3640, 55.6565), (12.3555, 55.6565)])
 INSIDE = (55.6545, 12.3600)  # lat, lon
+PASSWORD = "secret-pass"  # every factory-made user's
 
 
 def make_user(session, role="koordinator", email=None, org="Albertslund Kommune DKE",
-              org_kind="kommune", password="secret-pass"):
+              org_kind="kommune", password=PASSWORD):
     email = email or f"{role}-{uuid.uuid4().hex[:6]}@example.dk"
     return accounts.create_user(session, email, role, password, org, org_kind=org_kind)
 
@@ -65,3 +69,38 @@ def spot_form(lat=INSIDE[0], lon=INSIDE[1], **overrides) -> dict:
             "note": "Mørk sti"}
     form.update(overrides)
     return form
+
+
+def face_jpeg(shared_data) -> bytes:
+    """A scene with a real face in it (Pillow's hopper), for the blurring."""
+    face = Image.open(shared_data / "images/pillow/Tests/images/hopper.jpg").convert("RGB")
+    scene = Image.new("RGB", (1200, 900), (120, 140, 120))
+    scene.paste(face.resize((384, 384)), (400, 200))
+    buf = io.BytesIO()
+    scene.save(buf, "JPEG", quality=92)
+    return buf.getvalue()
+
+
+def stored_photo(photo_dir, data: bytes) -> Photo:
+    """Process *data*, keep its thumb and display renditions in *photo_dir*; return the row."""
+    ph = process(data, max_bytes=10**7, max_pixels=10**8)
+    store = FileStore(photo_dir)
+    for name in ("thumb", "display"):
+        store.save(ph.sha256, f"{name}.jpg", ph.files[f"{name}.jpg"])
+    return Photo(sha256=ph.sha256, token=uuid.uuid4().hex, width=ph.width, height=ph.height,
+                 source_format="JPEG")
+
+
+def add_spot(session, walk, lat=INSIDE[0], lon=INSIDE[1], cats=("LYS",), *, kind="utryg",
+             photo_dir=None, photo: bytes | None = None, **fields) -> Spot:
+    """A spot written straight to the database (no service, no checks); *fields* are Spot's
+    columns (note, visibility, feeling, light, observed_at, ...), the model's defaults else.
+    With *photo_dir*, the spot gets one stored photo (*photo*, a green JPEG unless given)."""
+    spot = Spot(client_uuid=str(uuid.uuid4()), walk_id=walk.id, geom=to_db(point(lon, lat)),
+                kind=kind, categories=[session.get(Category, c) for c in cats], **fields)
+    if photo_dir:
+        photo = jpeg_bytes(color=(20, 120, 40)) if photo is None else photo
+        spot.photos.append(stored_photo(photo_dir, photo))
+    session.add(spot)
+    session.flush()
+    return spot

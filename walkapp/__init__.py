@@ -25,11 +25,10 @@ __all__ = ["ROOT", "create_app"]
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure an app; nothing is configured at import time."""
     # Imported here, not at the top: `import walkapp.domain...` (unit tests, migrations' env)
-    # must not pull in Flask, the views and the scientific stack.
-    from walkapp import cli, config, web
-    from walkapp.api import bp as api_bp
-    from walkapp.extensions import babel, csrf, db, htmx, login, migrate
-    from walkapp.views import BLUEPRINTS
+    # must not pull in the views, the services and the scientific stack.
+    from walkapp import api, cli, config, extensions, views, web
+
+    db = extensions.db
 
     app = Flask(
         __name__,
@@ -41,15 +40,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.sort_keys = False  # GeoJSON keeps its natural order, and big answers encode faster
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
-    csrf.init_app(app)
-    htmx.init_app(app)
-    login.init_app(app)
-    babel.init_app(app, locale_selector=web.select_locale, timezone_selector=lambda: None)
+    extensions.migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+    extensions.csrf.init_app(app)
+    extensions.htmx.init_app(app)
+    extensions.login.init_app(app)
+    extensions.babel.init_app(app, locale_selector=web.select_locale, timezone_selector=lambda: None)
     web.init_app(app)
-    for bp in BLUEPRINTS:
+    for bp in views.BLUEPRINTS:
         app.register_blueprint(bp)
-    app.register_blueprint(api_bp)
+    app.register_blueprint(api.bp)
     cli.init_app(app)
     if app.config.get("GC_FREEZE", True):
         # Move everything loaded so far (modules, the scientific stack, metadata) out of the

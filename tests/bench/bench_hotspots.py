@@ -15,7 +15,8 @@ import numpy as np
 from pyproj import Transformer
 from shapely.geometry import box
 
-from tests.bench.common import env_int, fresh_app, login
+from tests.bench.common import env_int, fresh_app
+from tests.conftest import AuthActions
 
 N = env_int("BENCH_HOTSPOT_SPOTS", 100_000)
 TO_LL = Transformer.from_crs("EPSG:25832", "EPSG:4326", always_xy=True)
@@ -112,7 +113,7 @@ def page(app, backend: str) -> None:
 
     if True:
         client = app.test_client()
-        login(client, "planner@bench.dk", "bench-pass-1")
+        AuthActions(client).login("planner@bench.dk", "bench-pass-1")
         for query in ("", "?category=LYS&darkness=moerke"):
             analysis.clear_cache()
             for label in ("cold cache", "warm cache"):

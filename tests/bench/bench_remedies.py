@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from tests.bench.common import env_int, fresh_app, login, summary, timed
+from tests.bench.common import env_int, fresh_app, summary, timed
+from tests.conftest import AuthActions
 from tests.factories import HYLDE, actor_for
 from walkapp.domain import clock
 from walkapp.extensions import db
@@ -91,7 +92,7 @@ def _render_child(config: dict, walk_id: int, queue) -> None:
     app = create_app(config)
     before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     client = app.test_client()
-    login(client, "k@bench.dk", PASSWORD)
+    AuthActions(client).login("k@bench.dk", PASSWORD)
     t = time.perf_counter()
     resp = client.get(f"/walks/{walk_id}/report.pdf")
     seconds = time.perf_counter() - t
@@ -166,7 +167,7 @@ def bench_tasks(backend: str) -> None:
     with fresh_app(backend) as app:
         populate_tasks(app)
         client = app.test_client()
-        login(client, "i@bench.dk", PASSWORD)
+        AuthActions(client).login("i@bench.dk", PASSWORD)
         assert client.get("/remedies/mine").status_code == 200  # warm up
         ms = timed(lambda: client.get("/remedies/mine"), 40)
         print(f"[{backend}] " + summary("Mine opgaver by deadline (full page)", ms, 100))

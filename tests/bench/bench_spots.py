@@ -11,7 +11,8 @@ import numpy as np
 import sqlalchemy as sa
 from PIL import Image
 
-from tests.bench.common import env_int, fresh_app, login, summary, timed
+from tests.bench.common import env_int, fresh_app, summary, timed
+from tests.conftest import AuthActions
 from walkapp.demo.seed import seed_demo
 from walkapp.extensions import db
 from walkapp.geo.queries import bbox_filter
@@ -129,7 +130,7 @@ def bench_bbox(backend: str) -> None:
     with fresh_app(backend) as app:
         populate(app)
         client = app.test_client()
-        login(client, "k@bench.dk", "bench-pass")
+        AuthActions(client).login("k@bench.dk", "bench-pass")
         # ~1,000 of 100,000 uniformly spread spots: 1 % of the area
         w = (BBOX[2] - BBOX[0]) * 0.1
         h = (BBOX[3] - BBOX[1]) * 0.1

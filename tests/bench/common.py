@@ -8,9 +8,7 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
-
-from tests.conftest import ADMIN_URL, _plain, _url_with_db, migrate_to_head
+from tests.conftest import create_postgis_db, drop_db, migrate_to_head
 from walkapp import create_app
 
 
@@ -23,11 +21,7 @@ def fresh_app(backend: str, **config):
         url = f"sqlite:///{tmp / 'bench.sqlite'}"
     else:
         name = f"walkapp_bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(_plain(ADMIN_URL), autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        url = _url_with_db(ADMIN_URL, name)
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("CREATE EXTENSION postgis")
+        url = create_postgis_db(name)
     app = create_app({"DATABASE_URL": url, "PHOTO_DIR": str(tmp / "photos"),
                       "SECRET_KEY": "bench", **config})
     migrate_to_head(app)
@@ -40,8 +34,7 @@ def fresh_app(backend: str, **config):
             db.session.remove()
             db.engine.dispose()
         if name:
-            with psycopg.connect(_plain(ADMIN_URL), autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            drop_db(name)
 
 
 def timed(fn, n: int) -> list[float]:
@@ -65,17 +58,6 @@ def summary(label: str, ms: list[float], p50_target=None, p95_target=None) -> st
         ok = p50 < p50_target and (p95_target is None or p95 < p95_target)
         verdict = "  OK" if ok else "  OVER TARGET"
     return f"{label}: p50 {p50:.1f} ms, p95 {p95:.1f} ms (n={len(ms)}){verdict}"
-
-
-def login(client, email: str, password: str) -> str:
-    import re
-
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    resp = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
-    assert resp.status_code == 302, resp.status_code
-    page = client.get("/").get_data(as_text=True)
-    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
 
 
 def env_int(name: str, default: int) -> int:

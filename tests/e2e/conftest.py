@@ -1,6 +1,7 @@
 """Browser tests: the real app on a migrated SpatiaLite file, served from a thread, and Debian's
 Chromium driven by Playwright at phone size. Only localhost may load; tiles fail as offline."""
 
+import re
 import shutil
 import socket
 import threading
@@ -14,7 +15,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import migrate_to_head
-from tests.factories import HYLDE, actor_for
+from tests.factories import HYLDE, PASSWORD, actor_for
 from walkapp import create_app
 from walkapp.extensions import db
 
@@ -42,6 +43,14 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+
+
+def off_site(ctx, app) -> list[str]:
+    """What *ctx* tried to load from outside, other than tiles of the configured TILE_URL."""
+    tile = re.compile("^" + re.escape(app.config["TILE_URL"]).replace(
+        r"\{s\}", "[a-z]").replace(r"\{z\}", r"\d+").replace(r"\{x\}", r"\d+").replace(
+        r"\{y\}", r"\d+") + "$")
+    return [u for u in ctx.blocked if not tile.match(u)]
 
 
 def _free_port() -> int:
@@ -112,6 +121,14 @@ class LiveServer:
                 db.session, email, role, password, "Albertslund Kommune DKE", org_kind="kommune"
             )
             db.session.commit()
+
+    def login(self, page, email: str, password: str = PASSWORD) -> None:
+        """Log *page* in through the login form, as a user does."""
+        page.goto(self.url + "/login")
+        page.fill("#email", email)
+        page.fill("#password", password)
+        page.locator("form button[type=submit]").first.click()
+        page.wait_for_load_state()
 
     def walks(self):
         from walkapp.geo.shapes import from_db

@@ -5,17 +5,15 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from tests.factories import actor_for, jpeg_bytes
+from tests.e2e.conftest import off_site
+from tests.factories import PASSWORD, actor_for, add_spot, jpeg_bytes
 from walkapp.domain import clock
 from walkapp.extensions import db
 
 
 def _setup(live_server, email):
     """An assigned remedy of a housing company, on a spot with a photo; return its id."""
-    from walkapp.geo.shapes import point, to_db
-    from walkapp.models import Area, Category, Photo, Spot, Walk
-    from walkapp.photos.processing import process
-    from walkapp.photos.store import FileStore
+    from walkapp.models import Area, Walk
     from walkapp.services import accounts
     from walkapp.services.remedies import closing as remedy_closing
     from walkapp.services.remedies import lifecycle
@@ -26,24 +24,15 @@ def _setup(live_server, email):
         s = db.session
         org = accounts.get_or_create_organisation(s, f"Boligselskab {uuid.uuid4().hex[:4]}",
                                                   "boligselskab")
-        accounts.create_user(s, email, "inspektoer", "secret-pass", org.name,
+        accounts.create_user(s, email, "inspektoer", PASSWORD, org.name,
                              org_kind="boligselskab")
         coord = accounts.create_user(s, f"k-{uuid.uuid4().hex[:6]}@example.dk", "koordinator",
-                                     "secret-pass", "Albertslund Kommune DKE", org_kind="kommune")
+                                     PASSWORD, "Albertslund Kommune DKE", org_kind="kommune")
         walk = s.get(Walk, walk_id)
         s.get(Area, walk.area_id).owner_organisation_id = org.id
-        ph = process(jpeg_bytes(size=(1200, 900), color=(40, 60, 140)), max_bytes=10**7,
-                     max_pixels=10**8)
-        store = FileStore(app.config["PHOTO_DIR"])
-        for name in ("thumb", "display"):
-            store.save(ph.sha256, f"{name}.jpg", ph.files[f"{name}.jpg"])
-        spot = Spot(client_uuid=str(uuid.uuid4()), walk_id=walk_id, kind="utryg",
-                    geom=to_db(point(12.3601, 55.6546)), note="Buskene skjuler stien",
-                    categories=list(s.scalars(sa.select(Category).where(Category.code == "BEV"))))
-        spot.photos.append(Photo(sha256=ph.sha256, token=uuid.uuid4().hex, width=ph.width,
-                                 height=ph.height, source_format="JPEG"))
-        s.add(spot)
-        s.flush()
+        spot = add_spot(s, walk, 55.6546, 12.3601, ("BEV",), note="Buskene skjuler stien",
+                        photo_dir=app.config["PHOTO_DIR"],
+                        photo=jpeg_bytes(size=(1200, 900), color=(40, 60, 140)))
         actor = actor_for(coord)
         r = remedy_closing.create_remedy(s, actor, walk, remedy_closing.RemedyInput(
             [spot.id], "Beskær buskene ved stien", deadline=clock.today() + timedelta(days=14)))
@@ -53,14 +42,6 @@ def _setup(live_server, email):
         return r.id
 
 
-def _login(page, url, email):
-    page.goto(url + "/login")
-    page.fill("#email", email)
-    page.fill("#password", "secret-pass")
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_load_state()
-
-
 def test_inspector_closes_task_with_after_photo(live_server, phone, artifacts, tmp_path):
     from walkapp.models import Remedy, RemedyEvent
 
@@ -68,7 +49,7 @@ def test_inspector_closes_task_with_after_photo(live_server, phone, artifacts, t
     remedy_id = _setup(live_server, email)
     ctx = phone()
     page = ctx.new_page()
-    _login(page, live_server.url, email)
+    live_server.login(page, email)
     page.goto(live_server.url + "/remedies/mine")
     task = page.locator(".task-link", has_text="Beskær buskene ved stien")
     assert task.count() == 1
@@ -108,7 +89,7 @@ def test_inspector_closes_task_with_after_photo(live_server, phone, artifacts, t
     page.wait_for_function("img => img.complete && img.naturalWidth > 0",
                            arg=img.element_handle(), timeout=15000)
     page.screenshot(path=str(artifacts / "inspector-done.png"), full_page=True)
-    assert ctx.blocked == [] or all("tile" in u or "openstreetmap" in u for u in ctx.blocked)
+    assert off_site(ctx, live_server.app) == []  # map tiles only, nothing else from outside
 
     with live_server.app.app_context():
         r = db.session.get(Remedy, remedy_id)

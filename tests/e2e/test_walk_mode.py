@@ -171,10 +171,7 @@ def test_leader_hides_a_spot_and_participants_lose_it(live_server, phone):
     guest.wait_for_selector("path.spot-marker.own")
 
     leader = phone().new_page()
-    leader.goto(f"{live_server.url}/login")
-    leader.fill("#email", "leder-e2e@example.dk")
-    leader.fill("#password", "secret-pass")
-    leader.click("button[type=submit]")
+    live_server.login(leader, "leder-e2e@example.dk")
     leader.goto(f"{live_server.url}/walks/{walk_id}/mode")
     leader.wait_for_selector("path.spot-marker.utryg")
     # the keyboard way: the list, then "show on the map" opens the spot's sheet

@@ -13,10 +13,7 @@ def test_coordinator_draws_a_route_and_plans_the_walk(live_server, browser, arti
     page = ctx.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{live_server.url}/login")
-    page.fill("#email", "plan-e2e@example.dk")
-    page.fill("#password", "secret-pass")
-    page.click("button[type=submit]")
+    live_server.login(page, "plan-e2e@example.dk")
     page.goto(f"{live_server.url}/walks/new")
     before = len(live_server.walks())
 

@@ -2,12 +2,11 @@
 
 import uuid
 
-import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from tests.conftest import ADMIN_URL, _plain, _url_with_db, migrate_to_head
+from tests.conftest import create_postgis_db, drop_db, migrate_to_head
 from walkapp import create_app
 from walkapp.db import include_object
 from walkapp.extensions import db
@@ -19,14 +18,8 @@ def empty_db_url(backend, tmp_path):
         yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
         return
     name = f"walkapp_mig_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(_plain(ADMIN_URL), autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = _url_with_db(ADMIN_URL, name)
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("CREATE EXTENSION postgis")
-    yield url
-    with psycopg.connect(_plain(ADMIN_URL), autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    yield create_postgis_db(name)
+    drop_db(name)
 
 
 def test_migrations_match_models(empty_db_url, tmp_path):

@@ -5,7 +5,7 @@ import io
 import pytest
 from PIL import Image
 
-from tests.factories import actor_for, make_guest, make_user, make_walk, spot_form
+from tests.factories import actor_for, face_jpeg, make_guest, make_user, make_walk, spot_form
 from walkapp.domain.errors import PermissionDenied
 from walkapp.domain.photos import sees_unredacted
 from walkapp.models import Photo
@@ -26,13 +26,14 @@ def _jpeg(color=(90, 120, 160), size=(900, 600)) -> bytes:
     return buf.getvalue()
 
 
-def _spot_with_photo(session, store, data=None):
+def _spot_with_photo(session, store, data=None, settings=SETTINGS):
+    """A guest's spot with one photo (*data*, processed with *settings*), through the service."""
     walk = make_walk(session)
     _, guest = make_guest(session, walk)
     form = spot_form()
     inp = spots.parse_spot_input(form, form["categories"], spots.known_categories(session),
                                  spots.Limits())
-    photo = process(data or _jpeg(), SETTINGS)
+    photo = process(data or _jpeg(), settings)
     result = spots.add_spot(session, guest, walk, inp, [photo], store, spots.Limits())
     return result.spot, guest
 
@@ -98,7 +99,8 @@ def test_check_finds_and_repairs_orphans_and_missing_files(session, tmp_path):
     assert report.missing == [f"photo {photo.id}: display.webp"]
     photo_service.check_store(session, store, SETTINGS, repair=True, grace_s=0)
     assert not store.exists(orphan_sha, "display.jpg")
-    assert Image.open(store.path(photo.sha256, "display.webp")).format == "WEBP"
+    with Image.open(store.path(photo.sha256, "display.webp")) as img:
+        assert img.format == "WEBP"
     assert photo_service.check_store(session, store, SETTINGS, grace_s=0).problems == 0
 
 
@@ -121,25 +123,10 @@ def test_row_without_any_file_is_removed_on_repair(session, tmp_path):
     assert session.get(Photo, photo_id) is None
 
 
-def _face_jpeg(shared_data) -> bytes:
-    face = Image.open(shared_data / "images/pillow/Tests/images/hopper.jpg").convert("RGB")
-    scene = Image.new("RGB", (1200, 900), (120, 140, 120))
-    scene.paste(face.resize((384, 384)), (400, 200))
-    buf = io.BytesIO()
-    scene.save(buf, "JPEG", quality=92)
-    return buf.getvalue()
-
-
 def test_deferred_detection_blurs_once_and_withholds_until_then(session, tmp_path, shared_data):
     store = FileStore(tmp_path / "photos")
     deferred = Settings(defer_redact=True)
-    walk = make_walk(session)
-    _, guest = make_guest(session, walk)
-    form = spot_form()
-    inp = spots.parse_spot_input(form, form["categories"], spots.known_categories(session),
-                                 spots.Limits())
-    processed = process(_face_jpeg(shared_data), deferred)
-    spot = spots.add_spot(session, guest, walk, inp, [processed], store, spots.Limits()).spot
+    spot, guest = _spot_with_photo(session, store, face_jpeg(shared_data), deferred)
     photo = spot.photos[0]
     coord = actor_for(make_user(session, "koordinator"))
     assert photo.blur_pending and photo_service.pending_ids(session) == [photo.id]
@@ -160,13 +147,7 @@ def test_deferred_detection_blurs_once_and_withholds_until_then(session, tmp_pat
 
 def test_pending_photo_without_files_stays_pending(session, tmp_path):
     store = FileStore(tmp_path / "photos")
-    walk = make_walk(session)
-    _, guest = make_guest(session, walk)
-    form = spot_form()
-    inp = spots.parse_spot_input(form, form["categories"], spots.known_categories(session),
-                                 spots.Limits())
-    processed = process(_jpeg(), Settings(defer_redact=True))
-    spot = spots.add_spot(session, guest, walk, inp, [processed], store, spots.Limits()).spot
+    spot, guest = _spot_with_photo(session, store, settings=Settings(defer_redact=True))
     photo = spot.photos[0]
     for name in store.names(photo.sha256):
         store.delete(photo.sha256, name)

@@ -1,16 +1,14 @@
 """Remedy services on SpatiaLite and PostGIS: lifecycle, merges, suggestions, permissions."""
 
-import uuid
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import actor_for, jpeg_bytes, make_user, make_walk
+from tests.factories import actor_for, add_spot, jpeg_bytes, make_user, make_walk
 from walkapp.domain.actor import Actor
 from walkapp.domain.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from walkapp.geo.shapes import point, to_db
-from walkapp.models import Category, Photo, Remedy, RemedyEvent, Spot, SpotMerge
+from walkapp.models import Photo, Remedy, RemedyEvent, Spot, SpotMerge
 from walkapp.photos.processing import Settings
 from walkapp.photos.store import FileStore
 from walkapp.services import accounts
@@ -20,16 +18,6 @@ from walkapp.services.remedies import contractor as links
 from walkapp.services.remedies import photos as remedy_photos
 
 TODAY = date(2026, 11, 22)
-
-
-def add_spot(session, walk, lat, lon, cats=("LYS",), note="", visibility="offentlig"):
-    spot = Spot(client_uuid=str(uuid.uuid4()), walk_id=walk.id, geom=to_db(point(lon, lat)),
-                kind="utryg", note=note, visibility=visibility,
-                categories=list(session.scalars(sa.select(Category).where(
-                    Category.code.in_(cats)))))
-    session.add(spot)
-    session.flush()
-    return spot
 
 
 @pytest.fixture

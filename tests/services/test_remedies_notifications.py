@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from tests.factories import actor_for, make_user, make_walk
-from tests.services.test_remedies import TODAY, add_spot
+from tests.factories import actor_for, add_spot, make_user, make_walk
+from tests.services.test_remedies import TODAY
 from walkapp.models import OutboxMessage
 from walkapp.models.types import utcnow
 from walkapp.services import accounts, notifications

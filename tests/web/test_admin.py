@@ -2,11 +2,11 @@
 
 import io
 import json
-import re
 
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import AuthActions
 from tests.factories import HYLDE, make_area, make_user, make_walk
 from walkapp.extensions import db
 from walkapp.geo.shapes import from_db
@@ -28,19 +28,13 @@ def ids(app):
 
 
 @pytest.fixture
-def admin(client, ids):
-    with client.session_transaction() as sess:
-        sess["_user_id"] = str(ids["admin"])
+def admin(client, auth, ids):
+    auth.enter(ids["admin"])
     return client
 
 
-def token(client) -> str:
-    html = client.get("/admin/").get_data(as_text=True)
-    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
-
-
 def post(client, url, data, **kw):
-    return client.post(url, data={**data, "csrf_token": token(client)}, **kw)
+    return client.post(url, data={**data, "csrf_token": AuthActions(client).token()}, **kw)
 
 
 def query(app, stmt):
@@ -68,9 +62,8 @@ def test_form_fragment_for_htmx(admin):
     assert "<html" not in html and "HX-Request" in resp.headers["Vary"]
 
 
-def test_koordinator_gets_403_everywhere(client, ids):
-    with client.session_transaction() as sess:
-        sess["_user_id"] = str(ids["koordinator"])
+def test_koordinator_gets_403_everywhere(client, auth, ids):
+    auth.enter(ids["koordinator"])
     for url in ("/admin/", "/admin/users", f"/admin/users/{ids['admin']}/edit"):
         assert client.get(url).status_code == 403
 
@@ -122,12 +115,7 @@ def test_create_user_with_hashed_password_who_can_then_log_in(app, admin, ids):
                                    .where(User.email == "ivan@bolig.dk"))
     assert role == "inspektoer" and org == ids["org"]
     assert "lang-nok-kode" not in pw_hash and pw_hash.startswith(("scrypt:", "pbkdf2:"))
-    fresh = app.test_client()
-    html = fresh.get("/login").get_data(as_text=True)
-    tok = re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
-    login = fresh.post("/login", data={"email": "ivan@bolig.dk", "password": "lang-nok-kode",
-                                       "csrf_token": tok})
-    assert login.status_code == 302
+    AuthActions(app.test_client()).login("ivan@bolig.dk", "lang-nok-kode")  # asserts 302
 
 
 @pytest.mark.parametrize("form,field", [

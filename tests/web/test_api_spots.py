@@ -1,9 +1,8 @@
-import io
 import uuid
 
 import pytest
 
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, post_spot
 from tests.factories import jpeg_bytes, make_walk, spot_form
 
 
@@ -18,13 +17,6 @@ def walk_and_guest(app, session, client):
                                                    "csrf_token": token})
     assert resp.status_code == 302
     return walk.id, token
-
-
-def post_spot(client, walk_id, token, form, photos=()):
-    data = dict(form)
-    data["photo"] = [(io.BytesIO(b), f"p{i}.jpg") for i, b in enumerate(photos)]
-    return client.post(f"/api/walks/{walk_id}/spots", data=data,
-                       headers={"X-CSRFToken": token}, content_type="multipart/form-data")
 
 
 def test_guest_adds_spot_with_photo(client, walk_and_guest):

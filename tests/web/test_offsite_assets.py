@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.web.test_permissions import build_url, endpoints, login_as
+from tests.web.test_permissions import build_url, endpoints
 from walkapp.extensions import db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,7 +113,7 @@ def test_no_page_loads_anything_offsite(app, world):
     tile, attribution = app.config["TILE_URL"], app.config["TILE_ATTRIBUTION"]
     problems, pages = [], 0
     client = app.test_client()
-    login_as(client, world, "admin")
+    world.act_as(client, "admin")
     for endpoint, method, rule in endpoints(app):
         url = build_url(app, rule, world.url_args)
         if method != "GET" or url is None or endpoint == "static":
@@ -135,7 +135,7 @@ def test_map_pages_use_the_configured_tile_url(app, world):
     """The overview map's script carries the configured tile template, and nothing else."""
     app.config["TILE_URL"] = "https://tiles.example.dk/{z}/{x}/{y}.png"
     client = app.test_client()
-    login_as(client, world, "admin")
+    world.act_as(client, "admin")
     html = client.get("/spots/").get_data(as_text=True)
     assert "https://tiles.example.dk/{z}/{x}/{y}.png" in html
     assert page_problems(client, html, "/spots/", app.config["TILE_URL"],

@@ -2,30 +2,25 @@
 
 import json
 import re
-import uuid
 from datetime import UTC, datetime
 
 import pytest
 
-from tests.factories import HYLDE, make_area, make_user, make_walk
+from tests.factories import HYLDE, add_spot, make_area, make_user, make_walk
 from walkapp.extensions import db
-from walkapp.geo.shapes import point, to_db
-from walkapp.models import Category, Participant, Spot
+from walkapp.models import Participant, Spot
 from walkapp.services import spots as spot_service
 
 HX = {"HX-Request": "true"}
 
 
-def _spot(session, walk, kind="utryg", cats=("LYS",), when=None, light="moerke", note="",
-          lon=12.3600, lat=55.6545, visibility="offentlig"):
-    spot = Spot(client_uuid=str(uuid.uuid4()), walk_id=walk.id, geom=to_db(point(lon, lat)),
-                kind=kind, feeling=2 if kind == "utryg" else 4, note=note, light=light,
-                visibility=visibility,
-                observed_at=when or datetime(2026, 10, 29, 18, 0, tzinfo=UTC),
-                categories=[session.get(Category, c) for c in cats])
-    session.add(spot)
-    session.flush()
-    return spot.id
+EVENING = datetime(2026, 10, 29, 18, 0, tzinfo=UTC)
+
+
+def _spot(session, walk, kind, cats, when=EVENING, light="moerke", **fields) -> int:
+    feeling = 2 if kind == "utryg" else 4
+    return add_spot(session, walk, cats=cats, kind=kind, feeling=feeling, light=light,
+                    observed_at=when, **fields).id
 
 
 @pytest.fixture
@@ -55,19 +50,13 @@ def data(app):
     return out
 
 
-def login(client, user_id):
-    with client.session_transaction() as sess:
-        sess["_user_id"] = str(user_id)
-        sess["_fresh"] = True
-
-
 def listed(html: str) -> set[int]:
     return {int(x) for x in re.findall(r'id="spot-row-(\d+)"', html)}
 
 
 @pytest.fixture
-def koordinator(client, data):
-    login(client, data["users"]["koordinator"])
+def koordinator(client, auth, data):
+    auth.enter(data["users"]["koordinator"])
     return client
 
 
@@ -122,8 +111,8 @@ def test_filters_select_the_same_spots_as_the_api(koordinator, data, query, expe
     assert {f["id"] for f in api["features"]} == want
 
 
-def test_planner_does_not_see_police_only_spots(client, data):
-    login(client, data["users"]["planlaegger"])
+def test_planner_does_not_see_police_only_spots(client, auth, data):
+    auth.enter(data["users"]["planlaegger"])
     html = client.get("/spots/").get_data(as_text=True)
     assert data["spots"]["police"] not in listed(html)
     assert len(listed(html)) == 4
@@ -174,12 +163,12 @@ def test_spot_detail_full_page_and_fragment(koordinator, data):
 
 def test_detail_shows_photos(app, client):
     """A spot added through the API shows its photos' thumbnails in the panel."""
-    from tests.web.test_permissions import build_world, login_as
+    from tests.web.test_permissions import build_world
 
     with app.app_context():
         world = build_world(app, db.session)
         db.session.remove()
-    login_as(client, world, "koordinator")
+    world.act_as(client, "koordinator")
     html = client.get(f"/spots/{world.url_args['spot_id']}", headers=HX).get_data(as_text=True)
     thumbs = re.findall(r"<img src=\"(/photos/[^\"]+)\"", html)
     assert len(thumbs) == 1
@@ -187,8 +176,8 @@ def test_detail_shows_photos(app, client):
 
 
 @pytest.mark.parametrize("role", ["deltager", "inspektoer"])
-def test_roles_that_do_not_read_everything_get_403(client, data, role):
-    login(client, data["users"][role])
+def test_roles_that_do_not_read_everything_get_403(client, auth, data, role):
+    auth.enter(data["users"][role])
     assert client.get("/spots/").status_code == 403
     assert client.get(f"/spots/{data['spots']['dark_lys']}").status_code == 403
 
@@ -199,9 +188,9 @@ def test_anonymous_is_sent_to_login(client, data):
     assert "/login" in resp.headers["Location"]
 
 
-def test_admin_and_planner_may_read(client, data):
+def test_admin_and_planner_may_read(client, auth, data):
     for role in ("admin", "planlaegger"):
-        login(client, data["users"][role])
+        auth.enter(data["users"][role])
         assert client.get("/spots/").status_code == 200
 
 

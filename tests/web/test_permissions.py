@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 from werkzeug.routing import BuildError
 
+from tests.conftest import AuthActions
 from tests.factories import spot_form
 from walkapp.domain.actor import Actor
 
@@ -204,6 +205,16 @@ class World:
     def args_for(self, endpoint: str) -> dict[str, object]:
         return {**self.url_args, **self.endpoint_args.get(endpoint, {})}
 
+    def act_as(self, client, who: str) -> AuthActions:
+        """Make *client* act as *who*, straight through the session (fast; login is tested
+        apart); "anonymous" stays logged out."""
+        auth = AuthActions(client)
+        if who in ROLES:
+            auth.enter(self.users[who])
+        elif who == "guest":
+            auth.join(self.walk_id, self.guest_participant)
+        return auth
+
 
 def _striped_jpeg() -> bytes:
     """A photo with detail, so that blurring part of it changes its bytes."""
@@ -334,21 +345,6 @@ def _add_follow_up(app, session, world: World, walk, spot, users) -> None:
     }
 
 
-def login_as(client, world: World, who: str) -> None:
-    """Make *client* act as *who*, straight through the session (fast; login is tested apart)."""
-    with client.session_transaction() as sess:
-        if who in ROLES:
-            sess["_user_id"] = str(world.users[who])
-            sess["_fresh"] = True
-        elif who == "guest":
-            sess["guest_walks"] = {str(world.walk_id): world.guest_participant}
-
-
-def csrf_token(client) -> str:
-    html = client.get("/login").get_data(as_text=True)
-    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
-
-
 def endpoints(app):
     """Yield (endpoint, method, rule) for every rule, GETs first (POSTs change the world)."""
     rows = []
@@ -400,11 +396,11 @@ def test_permission_matrix(app, world, who):
         if expected is None or url is None:
             continue  # reported by test_every_endpoint_is_classified
         client = app.test_client()
-        login_as(client, world, who)
+        auth = world.act_as(client, who)
         if method == "GET":
             resp = client.get(url)
         else:
-            token = csrf_token(client)
+            token = auth.token()
             resp = client.open(url, method=method, data={"csrf_token": token},
                                headers={"X-CSRFToken": token})
         if resp.status_code not in expected[who]:
@@ -445,7 +441,7 @@ def test_post_without_csrf_token_is_refused(app, world):
         if method == "GET" or url is None:
             continue
         client = app.test_client()
-        login_as(client, world, "admin")
+        world.act_as(client, "admin")
         resp = client.open(url, method=method, data={"note": "x"},
                            content_type="multipart/form-data")
         if resp.status_code != 400:
@@ -455,7 +451,7 @@ def test_post_without_csrf_token_is_refused(app, world):
 
 def test_guest_posting_without_token_is_refused(app, world):
     client = app.test_client()
-    login_as(client, world, "guest")
+    world.act_as(client, "guest")
     resp = client.post(f"/api/walks/{world.walk_id}/spots", data={"kind": "utryg"})
     assert resp.status_code == 400
     assert "error" in resp.get_json()
@@ -464,8 +460,7 @@ def test_guest_posting_without_token_is_refused(app, world):
 
 def _post(app, world, who, url, data=None):
     client = app.test_client()
-    login_as(client, world, who)
-    token = csrf_token(client)
+    token = world.act_as(client, who).token()
     return client.post(url, data={"csrf_token": token, **(data or {})},
                        headers={"X-CSRFToken": token})
 
@@ -481,7 +476,7 @@ def test_inspector_only_own_remedies(app, world):
         versions = {r: db.session.get(Remedy, r).version for r in (own, other)}
         db.session.remove()
     client = app.test_client()
-    login_as(client, world, "inspektoer")
+    world.act_as(client, "inspektoer")
     assert client.get(f"/remedies/{own}").status_code == 200
     assert client.get(f"/remedies/{other}").status_code == 403
     move = {"to": "i_gang", "version": str(versions[other])}
@@ -516,7 +511,7 @@ def test_walk_leader_gives_rewalk_verdicts(app, world):
         rewalk_id = rewalk.id
         db.session.remove()
     client = app.test_client()
-    login_as(client, world, "vandringsleder")
+    world.act_as(client, "vandringsleder")
     assert client.get(f"/walks/{rewalk_id}/followup").status_code == 200
     own = world.remedies["own"]
     resp = _post(app, world, "vandringsleder", f"/walks/{rewalk_id}/followup/{own}",
@@ -549,7 +544,7 @@ def test_remedy_spot_photo_is_blurred_for_inspectors(app, world):
     for who in ("inspektoer", "deltager", "guest", "planlaegger", "koordinator",
                 "vandringsleder"):
         client = app.test_client()
-        login_as(client, world, who)
+        world.act_as(client, who)
         resp = client.get(f"/remedies/spot-photos/{token}/display.jpg")
         assert resp.status_code == 200, who
         assert "immutable" not in resp.headers["Cache-Control"]  # depends on who asks
@@ -559,7 +554,7 @@ def test_remedy_spot_photo_is_blurred_for_inspectors(app, world):
     for who in ("koordinator", "vandringsleder"):  # the world's leader is police
         assert got[who] == clean, who
     client = app.test_client()
-    login_as(client, world, "koordinator")
+    world.act_as(client, "koordinator")
     resp = client.get(f"/remedies/spot-photos/{token}/display.jpg?blur=1")
     assert resp.data == blurred  # the publishable report asks for the blurred set
 
@@ -575,7 +570,7 @@ def test_remedy_spot_photo_blurs_a_pending_photo_first(app, world):
         db.session.commit()
         db.session.remove()
     client = app.test_client()
-    login_as(client, world, "inspektoer")
+    world.act_as(client, "inspektoer")
     resp = client.get(f"/remedies/spot-photos/{token}/thumb.jpg")
     assert resp.status_code == 200
     with app.app_context():
@@ -616,7 +611,7 @@ def test_remedy_photos_go_through_the_photo_service(app, world):
             assert client.get(f"/c/{world.endpoint_args['contractor.show']['token']}"
                               ).status_code == 200
         elif who != "anonymous":
-            login_as(client, world, who)
+            world.act_as(client, who)
         return client
 
     for who, variant in (("koordinator", "c"), ("admin", "c"), ("planlaegger", f"r-{key}"),

@@ -8,9 +8,8 @@ import subprocess
 import pytest
 from PIL import Image
 
-from tests.conftest import csrf_from
-from tests.factories import INSIDE, jpeg_bytes, make_user, make_walk, spot_form
-from tests.web.test_api_spots import post_spot
+from tests.conftest import csrf_from, logged_in, post_spot
+from tests.factories import INSIDE, face_jpeg, jpeg_bytes, make_user, make_walk, spot_form
 from walkapp.extensions import db
 from walkapp.models import Photo, Walk
 from walkapp.services.photos import pending_ids
@@ -39,29 +38,17 @@ def _files(app) -> list:
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
-def _login(app, role="koordinator", org_kind="kommune", org="Albertslund Kommune DKE",
-           lead_walk=None):
+def _user(app, role="koordinator", org_kind="kommune", org="Albertslund Kommune DKE",
+          lead_walk=None) -> str:
+    """A new user (leading *lead_walk* if given), committed; return the e-mail address."""
+    from walkapp.extensions import db
 
     with app.app_context():
         user = make_user(db.session, role, org=org, org_kind=org_kind)
         if lead_walk:
             db.session.get(Walk, lead_walk).leader_id = user.id
         db.session.commit()
-        email = user.email
-    c = app.test_client()
-    token = csrf_from(c.get("/login").get_data(as_text=True))
-    resp = c.post("/login", data={"email": email, "password": "secret-pass", "csrf_token": token})
-    assert resp.status_code == 302
-    return c, csrf_from(c.get("/").get_data(as_text=True))
-
-
-def _face_jpeg(shared_data) -> bytes:
-    face = Image.open(shared_data / "images/pillow/Tests/images/hopper.jpg").convert("RGB")
-    scene = Image.new("RGB", (1200, 900), (120, 140, 120))
-    scene.paste(face.resize((384, 384)), (400, 200))
-    buf = io.BytesIO()
-    scene.save(buf, "JPEG", quality=92)
-    return buf.getvalue()
+        return user.email
 
 
 @pytest.fixture
@@ -138,7 +125,8 @@ def _decodes(path) -> bool:
 
 def test_broken_files_get_4xx_and_leave_nothing(app, client, walk_and_guest, shared_data):
     walk_id, token = walk_and_guest
-    rows = list(csv.DictReader((shared_data / "images/INDEX.csv").open(encoding="utf-8")))
+    index = (shared_data / "images/INDEX.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(index.splitlines()))
     # Broken means: this Pillow + pillow-heif cannot decode it (INDEX.csv was made with
     # other versions; a newer pillow-heif reads e.g. exiftool's QuickTime.heic).
     broken = [r for r in rows if not _decodes(shared_data / "images" / r["file"])]
@@ -194,7 +182,7 @@ def test_served_files_are_immutable_and_typed(client, walk_and_guest):
 def test_faces_blurred_for_guests_not_for_coordinators_and_police(app, client, walk_and_guest,
                                                                   shared_data):
     walk_id, token = walk_and_guest
-    feat = post_spot(client, walk_id, token, spot_form(), [_face_jpeg(shared_data)]).get_json()
+    feat = post_spot(client, walk_id, token, spot_form(), [face_jpeg(shared_data)]).get_json()
     pending = feat["properties"]["photos"][0]
     # Detection runs after the upload: the guest's URL names the pending variant, never "c".
     assert pending["redacted"] is True and "/p/" in pending["display"]
@@ -208,12 +196,13 @@ def test_faces_blurred_for_guests_not_for_coordinators_and_police(app, client, w
     guest_photo = client.get(f"/api/spots/{feat['id']}").get_json()["properties"]["photos"][0]
     assert guest_photo["redacted"] is True and "/r-" in guest_photo["display"]
     assert guest_photo["display"] == first.headers["Location"]
-    coord, _ = _login(app)
+    coord, _ = logged_in(app, _user(app))
     coord_photo = coord.get(f"/api/spots/{feat['id']}").get_json()["properties"]["photos"][0]
     assert coord_photo["redacted"] is False and coord_photo["redactions"] >= 1
     assert coord.get(coord_photo["display"]).status_code == 200
     assert coord.get(coord_photo["original"]).status_code == 200
-    police, _ = _login(app, "vandringsleder", "politi", "Københavns Vestegns Politi", walk_id)
+    police, _ = logged_in(app, _user(app, "vandringsleder", "politi", "Københavns Vestegns Politi",
+                                     walk_id))
     assert police.get(clean_url).status_code == 200
     clean = Image.open(io.BytesIO(coord.get(coord_photo["display"]).data)).convert("L")
     blurred = Image.open(io.BytesIO(served.data)).convert("L")
@@ -229,7 +218,7 @@ def test_redaction_editor_add_remove_and_stale_urls(app, client, walk_and_guest)
     assert first.status_code == 302 and "/c/" in first.headers["Location"]
     photo = client.get(f"/api/spots/{feat['id']}").get_json()["properties"]["photos"][0]
     assert photo["redacted"] is False and photo["display"] == first.headers["Location"]
-    coord, ctoken = _login(app)
+    coord, ctoken = logged_in(app, _user(app))
     page = coord.get(f"/photos/{photo['id']}/redactions")
     assert page.status_code == 200 and "photo-" in page.get_data(as_text=True)
     assert client.get(f"/photos/{photo['id']}/redactions").status_code in (302, 401, 403)
@@ -281,7 +270,7 @@ def _pending_count(app) -> int:
 def test_photos_blur_empties_the_pending_set(app, runner, client, walk_and_guest, shared_data):
     walk_id, token = walk_and_guest
     feat = post_spot(client, walk_id, token, spot_form(),
-                     [_face_jpeg(shared_data), jpeg_bytes()]).get_json()
+                     [face_jpeg(shared_data), jpeg_bytes()]).get_json()
     assert _pending_count(app) == 2
     assert not [p for p in _files(app) if p.name.startswith("r-")]  # nothing blurred yet
     out = runner.invoke(args=["photos-blur"])
@@ -298,9 +287,9 @@ def test_photos_blur_empties_the_pending_set(app, runner, client, walk_and_guest
 
 def test_manual_rectangle_while_pending_stays_withheld(app, client, walk_and_guest, shared_data):
     walk_id, token = walk_and_guest
-    feat = post_spot(client, walk_id, token, spot_form(), [_face_jpeg(shared_data)]).get_json()
+    feat = post_spot(client, walk_id, token, spot_form(), [face_jpeg(shared_data)]).get_json()
     pending = feat["properties"]["photos"][0]
-    coord, ctoken = _login(app)
+    coord, ctoken = logged_in(app, _user(app))
     added = coord.post(f"/photos/{pending['id']}/redactions",
                        data={"x": "0", "y": "0", "w": "10", "h": "10", "csrf_token": ctoken})
     assert added.status_code == 303

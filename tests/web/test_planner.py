@@ -7,7 +7,7 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import box
 
-from tests.conftest import csrf_from
+from tests.conftest import AuthActions
 from tests.factories import make_area, make_user
 from walkapp.services.imports import import_spots
 
@@ -31,24 +31,6 @@ def synthetic_csv(n_random=300, seed=1, planted=True, year=2024) -> str:
     return "\n".join(lines) + "\n"
 
 
-@pytest.fixture(autouse=True)
-def fresh_g_per_request(app):
-    """Start every request with an empty ``g`` (the session fixture keeps an app context)."""
-    from flask import g
-
-    @app.teardown_request
-    def _forget(_exc):
-        g.__dict__.clear()
-
-
-def login(client, user, password="secret-pass") -> str:
-    token = csrf_from(client.get("/login").get_data(as_text=True))
-    resp = client.post("/login", data={"email": user.email, "password": password,
-                                       "csrf_token": token})
-    assert resp.status_code == 302
-    return csrf_from(client.get("/").get_data(as_text=True))
-
-
 @pytest.fixture
 def world(session):
     area = make_area(session, "Albertslund", ALBERTSLUND)
@@ -61,8 +43,8 @@ def world(session):
             "inspector": inspector}
 
 
-def test_planner_map_page_renders_layers_legend_and_explanations(client, world):
-    login(client, world["planner"])
+def test_planner_map_page_renders_layers_legend_and_explanations(client, auth, world):
+    auth.login(world["planner"])
     resp = client.get("/planner/")
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
@@ -76,7 +58,7 @@ def test_planner_map_page_renders_layers_legend_and_explanations(client, world):
     assert "100m_" in sync and 'id="hot-cells"' not in sync
 
 
-def test_first_html_does_not_wait_for_gi_or_dbscan(client, world, monkeypatch):
+def test_first_html_does_not_wait_for_gi_or_dbscan(client, auth, world, monkeypatch):
     from walkapp.domain import hotspots as hs
     from walkapp.services.hotspots import analysis
 
@@ -86,7 +68,7 @@ def test_first_html_does_not_wait_for_gi_or_dbscan(client, world, monkeypatch):
     analysis.clear_cache()
     monkeypatch.setattr(hs, "getis_ord", boom)
     monkeypatch.setattr(hs, "dbscan_labels", boom)
-    login(client, world["planner"])
+    auth.login(world["planner"])
     resp = client.get("/planner/?category=LYS&band=300")
     assert resp.status_code == 200
     html = resp.get_data(as_text=True)
@@ -103,20 +85,24 @@ def test_first_html_does_not_wait_for_gi_or_dbscan(client, world, monkeypatch):
     assert fc["parameters"]["band_m"] == 300 and fc["parameters"]["category"] == ["LYS"]
 
 
-def test_too_few_data_page_does_not_fetch_gi(client, world):
-    login(client, world["planner"])
+def test_too_few_data_page_does_not_fetch_gi(client, auth, world):
+    auth.login(world["planner"])
     html = client.get("/planner/?from=2030-01-01").get_data(as_text=True)
-    assert "Too few data" in html or "For få data" in html or "for få data" in html.lower()
+    # In Danish (the default) and, on request, in English: the message is translated.
+    assert '<strong class="too-few">For få data: der skal mindst være ' in html
+    assert "Too few data" not in html
+    english = client.get("/planner/?from=2030-01-01&lang=en").get_data(as_text=True)
+    assert '<strong class="too-few">Too few data: at least ' in english
     box = re.search(r"data-planner='([^']*)'", html).group(1)
     assert '"gi"' not in box.split("deferred", 1)[1].split("}", 1)[0]
 
 
-def test_roles_other_than_planners_get_403(client, world):
-    login(client, world["participant"])
+def test_roles_other_than_planners_get_403(client, auth, world):
+    auth.login(world["participant"])
     assert client.get("/planner/").status_code == 403
     assert client.get("/api/hotspots.geojson").status_code == 403
-    client.post("/logout", data={"csrf_token": csrf_from(client.get("/").get_data(as_text=True))})
-    login(client, world["inspector"])
+    auth.logout()
+    auth.login(world["inspector"])
     assert client.get("/planner/statistics").status_code == 403
 
 
@@ -126,8 +112,8 @@ def test_anonymous_is_sent_to_login(client, world):
     assert client.get("/api/hotspots.geojson").status_code == 401
 
 
-def test_api_gi_returns_cells_with_statistics(client, world):
-    login(client, world["planner"])
+def test_api_gi_returns_cells_with_statistics(client, auth, world):
+    auth.login(world["planner"])
     fc = client.get("/api/hotspots.geojson?method=gi").get_json()
     assert fc["type"] == "FeatureCollection"
     assert fc["parameters"]["band_m"] == 200 and fc["parameters"]["permutations"] == 999
@@ -139,15 +125,15 @@ def test_api_gi_returns_cells_with_statistics(client, world):
     assert len(hot & planted) >= 8
 
 
-def test_api_says_too_few_data(client, world):
-    login(client, world["planner"])
+def test_api_says_too_few_data(client, auth, world):
+    auth.login(world["planner"])
     fc = client.get("/api/hotspots.geojson?method=gi&from=2030-01-01").get_json()
     assert fc["too_few_data"] is True and fc["features"] == []
     assert fc["message"] == "for få data"
 
 
-def test_api_kde_and_dbscan(client, world):
-    login(client, world["planner"])
+def test_api_kde_and_dbscan(client, auth, world):
+    auth.login(world["planner"])
     kde = client.get("/api/hotspots.geojson?method=kde&bandwidth=200").get_json()
     assert kde["parameters"]["bandwidth_m"] == 200 and kde["features"]
     db = client.get("/api/hotspots.geojson?method=dbscan&eps=80").get_json()
@@ -162,23 +148,23 @@ def test_api_kde_and_dbscan(client, world):
     ("method=heat", "method"), ("from=2024-13-01", "from"), ("category=XYZ", "category"),
     ("darkness=maybe", "darkness"), ("area=abc", "area"), ("band=10", "band"),
 ])
-def test_api_bad_parameters_are_422_with_field(client, world, query, field):
-    login(client, world["planner"])
+def test_api_bad_parameters_are_422_with_field(client, auth, world, query, field):
+    auth.login(world["planner"])
     resp = client.get(f"/api/hotspots.geojson?{query}")
     assert resp.status_code == 422
     assert resp.get_json()["field"] == field
 
 
-def test_filters_narrow_the_selection(client, world):
-    login(client, world["planner"])
+def test_filters_narrow_the_selection(client, auth, world):
+    auth.login(world["planner"])
     all_ = client.get("/api/hotspots.geojson?method=gi").get_json()["n_spots"]
     gra = client.get("/api/hotspots.geojson?method=gi&category=GRA").get_json()["n_spots"]
     dark = client.get("/api/hotspots.geojson?method=gi&darkness=dagslys").get_json()["n_spots"]
     assert all_ == 360 and 0 < gra < all_ and dark == 0
 
 
-def test_statistics_page_and_csv(client, world):
-    login(client, world["planner"])
+def test_statistics_page_and_csv(client, auth, world):
+    auth.login(world["planner"])
     page = client.get("/planner/statistics")
     assert page.status_code == 200 and "<svg" in page.get_data(as_text=True)
     csv_resp = client.get("/planner/statistics/categories.csv")
@@ -188,8 +174,8 @@ def test_statistics_page_and_csv(client, world):
     assert client.get("/planner/statistics/nope.csv").status_code == 404
 
 
-def test_over_time_page(client, world):
-    login(client, world["planner"])
+def test_over_time_page(client, auth, world):
+    auth.login(world["planner"])
     resp = client.get("/planner/over-time?a_from=2023-01-01&a_to=2023-12-31"
                       "&b_from=2024-01-01&b_to=2024-12-31")
     assert resp.status_code == 200
@@ -197,8 +183,8 @@ def test_over_time_page(client, world):
     assert "A: 0" in html  # period A has no spots: too few data, said plainly
 
 
-def test_focus_area_create_show_and_validation(client, world):
-    token = login(client, world["planner"])
+def test_focus_area_create_show_and_validation(client, auth, world):
+    token = auth.login(world["planner"])
     geom = json.dumps({"type": "Polygon", "coordinates": [[[12.345, 55.66], [12.36, 55.66],
                                                            [12.36, 55.67], [12.345, 55.67],
                                                            [12.345, 55.66]]]})
@@ -216,8 +202,8 @@ def test_focus_area_create_show_and_validation(client, world):
     assert "Stationsområdet" in client.get("/planner/focus").get_data(as_text=True)
 
 
-def test_url_state_round_trips_in_links(client, world):
-    login(client, world["planner"])
+def test_url_state_round_trips_in_links(client, auth, world):
+    auth.login(world["planner"])
     html = client.get("/planner/?category=LYS&darkness=moerke&layers=gi,density"
                       "&c=55.66,12.35,15").get_data(as_text=True)
     assert 'value="density,gi"' in html
@@ -259,7 +245,7 @@ def remedies(session, world):
 
 
 def test_remedies_on_the_map_over_time_and_per_owner(client, world, remedies):
-    login(client, world["planner"])
+    AuthActions(client).login(world["planner"])
     html = client.get("/planner/?sync=1").get_data(as_text=True)
     rows = dict(re.findall(r"<tr[^>]*><td>([^<]+)</td><td>([^<]+)", html))
     assert rows["Ny belysning"] == "verificeret" and rows["Fjern graffiti"] == "udført"

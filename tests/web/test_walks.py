@@ -8,39 +8,28 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import csrf_from
+from tests.conftest import AuthActions, csrf_from, post_spot
 from tests.factories import actor_for, make_area, make_guest, make_user, make_walk, spot_form
 from walkapp.geo.shapes import from_db
 from walkapp.models import Spot, Walk
 from walkapp.photos.store import FileStore
 from walkapp.services import spots as spot_service
 
-
-@pytest.fixture(autouse=True)
-def fresh_g_per_request(app):
-    """Start every request with an empty ``g``, as in production.
-
-    The ``session`` fixture keeps an app context pushed and Flask reuses it for the test
-    client's requests, so ``g`` would carry one request's actor, Flask-Login user, Babel
-    locale and CSRF state (``csrf_valid``!) into the next request, even of another client.
-    """
-    from flask import g
-
-    @app.teardown_request
-    def _forget(_exc):
-        g.__dict__.clear()
-
-
 ROUTE = {"type": "LineString", "coordinates": [[12.356, 55.653], [12.36, 55.6545]]}
 
 
-def login(client, user, password="secret-pass") -> str:
-    token = csrf_from(client.get("/login").get_data(as_text=True))
-    resp = client.post(
-        "/login", data={"email": user.email, "password": password, "csrf_token": token}
-    )
-    assert resp.status_code == 302, resp.get_data(as_text=True)
-    return csrf_from(client.get("/").get_data(as_text=True))
+@pytest.fixture
+def guest_spot(client, session):
+    """A walk, the test client joined to it as a guest, and the guest's first spot (GeoJSON)."""
+    walk = make_walk(session)
+    session.commit()
+    token = join_as_guest(client, walk)
+    return walk, token, post_spot(client, walk.id, token, expect=201).get_json()
+
+
+def edit_form(token, **fields) -> dict:
+    """The spot edit page's form: a position inside the area, an unsafe spot, and *fields*."""
+    return {"csrf_token": token, "lat": "55.6545", "lon": "12.36", "kind": "utryg", **fields}
 
 
 def join_as_guest(client, walk, role="beboer") -> str:
@@ -51,14 +40,6 @@ def join_as_guest(client, walk, role="beboer") -> str:
     )
     assert resp.status_code == 302
     return token
-
-
-def add_spot(client, walk_id, token, **overrides):
-    resp = client.post(
-        f"/api/walks/{walk_id}/spots", data=spot_form(**overrides), headers={"X-CSRFToken": token}
-    )
-    assert resp.status_code == 201, resp.get_json()
-    return resp.get_json()
 
 
 def plan_form(area, token, **overrides):
@@ -84,14 +65,22 @@ def coordinator(session):
     return user
 
 
+@pytest.fixture
+def outsider(session):
+    """A housing company's participant on no walk."""
+    user = make_user(session, "deltager", org="Boligselskabet", org_kind="boligselskab")
+    session.commit()
+    return user
+
+
 # ---------- planning ----------
 
 
-def test_coordinator_plans_a_walk_in_local_time(client, session, coordinator):
+def test_coordinator_plans_a_walk_in_local_time(client, auth, session, coordinator):
     area = make_area(session)
     leader = make_user(session, "vandringsleder", org="Politiet", org_kind="politi")
     session.commit()
-    token = login(client, coordinator)
+    token = auth.login(coordinator)
     assert client.get("/walks/new").status_code == 200
     resp = client.post("/walks/new", data=plan_form(area.id, token, leader_id=str(leader.id)))
     assert resp.status_code == 302
@@ -103,28 +92,28 @@ def test_coordinator_plans_a_walk_in_local_time(client, session, coordinator):
     assert walk.notes == "Mød op ved Hyldespjældet 1."
 
 
-def test_summer_time_is_converted_too(client, session, coordinator):
+def test_summer_time_is_converted_too(client, auth, session, coordinator):
     area = make_area(session)
     session.commit()
-    token = login(client, coordinator)
+    token = auth.login(coordinator)
     client.post("/walks/new", data=plan_form(area.id, token, date="2026-06-15", time="21:00"))
     walk = session.scalar(sa.select(Walk))
     assert walk.starts_at == datetime(2026, 6, 15, 19, 0, tzinfo=UTC)
 
 
-def test_drawn_route_is_saved(client, session, coordinator):
+def test_drawn_route_is_saved(client, auth, session, coordinator):
     area = make_area(session)
     session.commit()
-    token = login(client, coordinator)
+    token = auth.login(coordinator)
     client.post("/walks/new", data=plan_form(area.id, token, route=json.dumps(ROUTE)))
     walk = session.scalar(sa.select(Walk))
     assert walk.route is not None
 
 
-def test_uploaded_route_file_wins_over_the_drawn_one(client, session, coordinator):
+def test_uploaded_route_file_wins_over_the_drawn_one(client, auth, session, coordinator):
     area = make_area(session)
     session.commit()
-    token = login(client, coordinator)
+    token = auth.login(coordinator)
     upload = {
         "type": "Feature",
         "properties": {},
@@ -154,10 +143,11 @@ def test_uploaded_route_file_wins_over_the_drawn_one(client, session, coordinato
         ({"route": '{"type": "Point", "coordinates": [12.3, 55.6]}'}, "route"),
     ],
 )
-def test_bad_plan_rerenders_422_naming_the_field(client, session, coordinator, overrides, field):
+def test_bad_plan_rerenders_422_naming_the_field(client, auth, session, coordinator, overrides,
+                                                 field):
     area = make_area(session)
     session.commit()
-    token = login(client, coordinator)
+    token = auth.login(coordinator)
     resp = client.post("/walks/new", data=plan_form(area.id, token, **overrides))
     assert resp.status_code == 422
     html = resp.get_data(as_text=True)
@@ -169,11 +159,11 @@ def test_bad_plan_rerenders_422_naming_the_field(client, session, coordinator, o
         assert "Aftenvandring i Hyldespjældet" in html
 
 
-def test_leader_must_be_able_to_lead(client, session, coordinator):
+def test_leader_must_be_able_to_lead(client, auth, session, coordinator):
     area = make_area(session)
     resident = make_user(session, "deltager", org="Boligselskabet", org_kind="boligselskab")
     session.commit()
-    token = login(client, coordinator)
+    token = auth.login(coordinator)
     resp = client.post("/walks/new", data=plan_form(area.id, token, leader_id=str(resident.id)))
     assert resp.status_code == 422
     assert (
@@ -182,10 +172,10 @@ def test_leader_must_be_able_to_lead(client, session, coordinator):
     )
 
 
-def test_broken_route_file_is_422(client, session, coordinator):
+def test_broken_route_file_is_422(client, auth, session, coordinator):
     area = make_area(session)
     session.commit()
-    token = login(client, coordinator)
+    token = auth.login(coordinator)
     form = plan_form(area.id, token)
     form["route_file"] = (io.BytesIO(b"\xff\xfe not json"), "rute.geojson")
     resp = client.post("/walks/new", data=form, content_type="multipart/form-data")
@@ -194,11 +184,11 @@ def test_broken_route_file_is_422(client, session, coordinator):
 
 
 @pytest.mark.parametrize("role", ["vandringsleder", "deltager", "inspektoer", "planlaegger"])
-def test_only_coordinators_and_admins_plan(client, session, role):
+def test_only_coordinators_and_admins_plan(client, auth, session, role):
     user = make_user(session, role)
     walk = make_walk(session)
     session.commit()
-    token = login(client, user)
+    token = auth.login(user)
     assert client.get("/walks/new").status_code == 403
     assert client.get(f"/walks/{walk.id}/edit").status_code == 403
     resp = client.post("/walks/new", data=plan_form(walk.area_id, token))
@@ -206,10 +196,10 @@ def test_only_coordinators_and_admins_plan(client, session, role):
     assert session.scalar(sa.select(sa.func.count(Walk.id))) == 1
 
 
-def test_admin_may_plan(client, session):
+def test_admin_may_plan(client, auth, session):
     admin = make_user(session, "admin")
     session.commit()
-    login(client, admin)
+    auth.login(admin)
     assert client.get("/walks/new").status_code == 200
 
 
@@ -218,7 +208,7 @@ def test_anonymous_planner_is_sent_to_login(client):
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
 
 
-def test_edit_shows_local_time_and_saves(client, session, coordinator):
+def test_edit_shows_local_time_and_saves(client, auth, session, coordinator):
     walk = make_walk(
         session,
         coordinator,
@@ -226,7 +216,7 @@ def test_edit_shows_local_time_and_saves(client, session, coordinator):
         route_geojson=json.dumps(ROUTE),
     )
     session.commit()
-    token = login(client, coordinator)
+    token = auth.login(coordinator)
     html = client.get(f"/walks/{walk.id}/edit").get_data(as_text=True)
     assert 'value="2026-03-10"' in html and 'value="19:00"' in html
     assert "LineString" in html  # the existing route is in the hidden field
@@ -239,10 +229,10 @@ def test_edit_shows_local_time_and_saves(client, session, coordinator):
     assert walk.title == "Ny titel" and walk.route is None
 
 
-def test_planning_page_embeds_the_areas_map_without_cdn(client, session, coordinator):
+def test_planning_page_embeds_the_areas_map_without_cdn(client, auth, session, coordinator):
     make_area(session)
     session.commit()
-    login(client, coordinator)
+    auth.login(coordinator)
     html = client.get("/walks/new").get_data(as_text=True)
     assert "walkappMap" in html and "Hyldespjældet" in html
     assert "leaflet.draw.js" in html
@@ -252,10 +242,10 @@ def test_planning_page_embeds_the_areas_map_without_cdn(client, session, coordin
 # ---------- the walk page ----------
 
 
-def test_walk_page_full_and_fragment(client, session, coordinator):
+def test_walk_page_full_and_fragment(client, auth, session, coordinator):
     walk = make_walk(session, coordinator)
     session.commit()
-    login(client, coordinator)
+    auth.login(coordinator)
     full = client.get(f"/walks/{walk.id}")
     assert full.status_code == 200
     assert "HX-Request" in full.headers["Vary"]
@@ -271,52 +261,51 @@ def test_walk_page_full_and_fragment(client, session, coordinator):
     assert "<html" in boosted.get_data(as_text=True)
 
 
-def test_walk_page_counts_participants_by_role(client, session, coordinator):
+def test_walk_page_counts_participants_by_role(client, auth, session, coordinator):
     walk = make_walk(session, coordinator)
     make_guest(session, walk, role_label="beboer")
     make_guest(session, walk, role_label="beboer")
     make_guest(session, walk, role_label="politi")
     session.commit()
-    login(client, coordinator)
+    auth.login(coordinator)
     html = client.get(f"/walks/{walk.id}", headers={"HX-Request": "true"}).get_data(as_text=True)
     counts = dict(re.findall(r"<li><span>([^<]+)</span> <strong>(\d+)</strong></li>", html))
     assert list(counts.values()) == ["2", "0", "0", "1", "0"]
 
 
-def test_qr_code_is_an_svg_of_the_join_link(client, session, coordinator):
+def test_qr_code_is_an_svg_of_the_join_link(client, auth, session, coordinator):
     walk = make_walk(session, coordinator)
     session.commit()
-    login(client, coordinator)
+    auth.login(coordinator)
     resp = client.get(f"/walks/{walk.id}/qr.svg")
     assert resp.status_code == 200 and resp.mimetype == "image/svg+xml"
     assert resp.get_data(as_text=True).lstrip().startswith("<?xml") or b"<svg" in resp.data
     assert b"<path" in resp.data
 
 
-def test_print_page_has_big_qr_and_instructions(client, session, coordinator):
+def test_print_page_has_big_qr_and_instructions(client, auth, session, coordinator):
     walk = make_walk(session, coordinator, title="Genvandring Galgebakken")
     session.commit()
-    login(client, coordinator)
+    auth.login(coordinator)
     html = client.get(f"/walks/{walk.id}/print").get_data(as_text=True)
     assert "Genvandring Galgebakken" in html and 'class="poster-qr"' in html
     assert "poster-steps" in html and f"/j/{walk.join_code}" in html
 
 
-def test_print_page_is_danish_by_default(client, session, coordinator):
+def test_print_page_is_danish_by_default(client, auth, session, coordinator):
     walk = make_walk(session, coordinator)
     session.commit()
-    login(client, coordinator)
+    auth.login(coordinator)
     html = client.get(f"/walks/{walk.id}/print", headers={"Accept-Language": "da"}).get_data(
         as_text=True
     )
     assert "Scan koden" in html
 
 
-def test_outsider_may_not_see_a_walk(client, session):
+def test_outsider_may_not_see_a_walk(client, auth, session, outsider):
     walk = make_walk(session)
-    outsider = make_user(session, "deltager", org="Boligselskabet", org_kind="boligselskab")
     session.commit()
-    login(client, outsider)
+    auth.login(outsider)
     assert client.get(f"/walks/{walk.id}").status_code == 403
     assert client.get(f"/walks/{walk.id}/qr.svg").status_code == 403
     assert client.get(f"/walks/{walk.id}/spots").status_code == 403
@@ -336,19 +325,19 @@ def test_guest_participant_sees_the_walk_page(client, session):
     assert client.get(f"/walks/{walk.id}").status_code == 200
 
 
-def test_unknown_walk_is_404(client, session, coordinator):
-    login(client, coordinator)
+def test_unknown_walk_is_404(client, auth, session, coordinator):
+    auth.login(coordinator)
     assert client.get("/walks/9999").status_code == 404
 
 
 # ---------- start / end ----------
 
 
-def test_leader_starts_and_ends_the_walk(client, session, coordinator):
+def test_leader_starts_and_ends_the_walk(client, auth, session, coordinator):
     leader = make_user(session, "vandringsleder", org="Politiet", org_kind="politi")
     walk = make_walk(session, coordinator, leader_id=leader.id)
     session.commit()
-    token = login(client, leader)
+    token = auth.login(leader)
     resp = client.post(
         f"/walks/{walk.id}/status",
         data={"status": "igang", "csrf_token": token},
@@ -377,10 +366,10 @@ def test_participant_cannot_end_the_walk(client, session):
     assert session.get(Walk, walk.id).status == "planlagt"
 
 
-def test_status_without_csrf_is_refused(client, session, coordinator):
+def test_status_without_csrf_is_refused(client, auth, session, coordinator):
     walk = make_walk(session, coordinator)
     session.commit()
-    login(client, coordinator)
+    auth.login(coordinator)
     assert client.post(f"/walks/{walk.id}/status", data={"status": "igang"}).status_code == 400
 
 
@@ -416,11 +405,10 @@ def test_walk_mode_category_names_follow_the_language(client, session):
     assert "<span>Lighting</span>" in en
 
 
-def test_logged_in_non_participant_is_sent_to_join(client, session):
+def test_logged_in_non_participant_is_sent_to_join(client, auth, session, outsider):
     walk = make_walk(session)
-    user = make_user(session, "deltager", org="Boligselskabet", org_kind="boligselskab")
     session.commit()
-    login(client, user)
+    auth.login(outsider)
     resp = client.get(f"/walks/{walk.id}/mode")
     assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/j/{walk.join_code}")
 
@@ -438,7 +426,7 @@ def test_logged_in_non_participant_of_an_ended_walk_gets_403(client, session):
     user = make_user(session, "deltager", org="Boligselskabet", org_kind="boligselskab")
     walk.status = "afsluttet"
     session.commit()
-    login(client, user)
+    AuthActions(client).login(user)
     assert client.get(f"/walks/{walk.id}/mode").status_code == 403
 
 
@@ -448,7 +436,7 @@ def test_every_participant_role_is_named_in_danish(client, session):
     join_page = client.get(f"/j/{walk.join_code}").get_data(as_text=True)
     names = ("beboer", "boligselskab", "kommune", "politi", "andet")
     assert all(f"<span>{n}</span>" in join_page for n in names)
-    add_spot(client, walk.id, join_as_guest(client, walk, role="andet"))
+    post_spot(client, walk.id, join_as_guest(client, walk, role="andet"), expect=201)
     mode = client.get(f"/walks/{walk.id}/mode").get_data(as_text=True)
     raw = re.search(
         r'<script type="application/json" id="walk-mode-config">(.*?)</script>', mode, re.S
@@ -465,10 +453,10 @@ def test_anonymous_walk_mode_goes_to_login(client, session):
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
 
 
-def test_coordinator_uses_walk_mode_as_leader(client, session, coordinator):
+def test_coordinator_uses_walk_mode_as_leader(client, auth, session, coordinator):
     walk = make_walk(session, coordinator)
     session.commit()
-    login(client, coordinator)
+    auth.login(coordinator)
     html = client.get(f"/walks/{walk.id}/mode").get_data(as_text=True)
     assert '"isLeader": true' in html
 
@@ -480,7 +468,8 @@ def test_spot_list_full_and_fragment(client, session):
     walk = make_walk(session)
     session.commit()
     token = join_as_guest(client, walk)
-    feat = add_spot(client, walk.id, token, note="Mørk sti ved garagerne")
+    feat = post_spot(client, walk.id, token, spot_form(note="Mørk sti ved garagerne"),
+                     expect=201).get_json()
     full = client.get(f"/walks/{walk.id}/spots")
     assert "<html" in full.get_data(as_text=True) and "HX-Request" in full.headers["Vary"]
     frag = client.get(f"/walks/{walk.id}/spots", headers={"HX-Request": "true"})
@@ -494,7 +483,7 @@ def test_other_guests_spot_is_listed_but_not_editable(app, session):
     walk = make_walk(session)
     session.commit()
     anna, bo = app.test_client(), app.test_client()
-    feat = add_spot(anna, walk.id, join_as_guest(anna, walk))
+    feat = post_spot(anna, walk.id, join_as_guest(anna, walk), expect=201).get_json()
     join_as_guest(bo, walk)
     body = bo.get(f"/walks/{walk.id}/spots", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert f'id="spot-{feat["id"]}"' in body
@@ -504,11 +493,8 @@ def test_other_guests_spot_is_listed_but_not_editable(app, session):
 # ---------- editing and hiding ----------
 
 
-def test_participant_edits_own_spot(client, session):
-    walk = make_walk(session)
-    session.commit()
-    token = join_as_guest(client, walk)
-    feat = add_spot(client, walk.id, token)
+def test_participant_edits_own_spot(client, session, guest_spot):
+    walk, token, feat = guest_spot
     page = client.get(f"/walks/{walk.id}/spots/{feat['id']}/edit")
     assert page.status_code == 200
     form = {
@@ -535,20 +521,9 @@ def test_participant_edits_own_spot(client, session):
     )
 
 
-def test_stale_version_is_a_409_conflict(client, session):
-    walk = make_walk(session)
-    session.commit()
-    token = join_as_guest(client, walk)
-    feat = add_spot(client, walk.id, token)
-    form = {
-        "csrf_token": token,
-        "version": "1",
-        "lat": "55.6545",
-        "lon": "12.36",
-        "kind": "utryg",
-        "feeling": "2",
-        "note": "første",
-    }
+def test_stale_version_is_a_409_conflict(client, session, guest_spot):
+    walk, token, feat = guest_spot
+    form = edit_form(token, version="1", feeling="2", note="første")
     assert client.post(f"/walks/{walk.id}/spots/{feat['id']}/edit", data=form).status_code == 302
     resp = client.post(f"/walks/{walk.id}/spots/{feat['id']}/edit", data=dict(form, note="anden"))
     assert resp.status_code == 409
@@ -556,19 +531,9 @@ def test_stale_version_is_a_409_conflict(client, session):
     assert session.get(Spot, feat["id"]).note == "første"
 
 
-def test_bad_edit_is_422_naming_the_field(client, session):
-    walk = make_walk(session)
-    session.commit()
-    token = join_as_guest(client, walk)
-    feat = add_spot(client, walk.id, token)
-    form = {
-        "csrf_token": token,
-        "lat": "55.6545",
-        "lon": "12.36",
-        "kind": "utryg",
-        "feeling": "9",
-        "note": "x",
-    }
+def test_bad_edit_is_422_naming_the_field(client, session, guest_spot):
+    walk, token, feat = guest_spot
+    form = edit_form(token, feeling="9", note="x")
     resp = client.post(f"/walks/{walk.id}/spots/{feat['id']}/edit", data=form)
     assert resp.status_code == 422
     assert re.search(r'id="feeling-error">[^<]+<', resp.get_data(as_text=True))
@@ -578,7 +543,7 @@ def test_non_numeric_version_is_422_on_the_page_as_in_the_api(client, session):
     walk = make_walk(session)
     session.commit()
     token = join_as_guest(client, walk)
-    feat = add_spot(client, walk.id, token)
+    feat = post_spot(client, walk.id, token, expect=201).get_json()
     form = {"csrf_token": token, "version": "abc", "lat": "55.6545", "lon": "12.36",
             "kind": "tryg", "note": "ændret"}
     page = client.post(f"/walks/{walk.id}/spots/{feat['id']}/edit", data=form)
@@ -595,7 +560,7 @@ def test_spot_json_says_who_may_edit(app, session, coordinator):
     walk = make_walk(session, coordinator)
     session.commit()
     anna, bo = app.test_client(), app.test_client()
-    feat = add_spot(anna, walk.id, join_as_guest(anna, walk))
+    feat = post_spot(anna, walk.id, join_as_guest(anna, walk), expect=201).get_json()
     assert feat["properties"]["may_edit"] is True
     join_as_guest(bo, walk)
     assert bo.get(f"/api/spots/{feat['id']}").get_json()["properties"]["may_edit"] is False
@@ -607,7 +572,7 @@ def test_spot_json_says_who_may_edit(app, session, coordinator):
     ended = anna.get(f"/api/spots.geojson?walk={walk.id}").get_json()["features"]
     assert [f["properties"]["may_edit"] for f in ended] == [False]
     lc = app.test_client()
-    login(lc, coordinator)
+    AuthActions(lc).login(coordinator)
     led = lc.get(f"/api/spots.geojson?walk={walk.id}").get_json()["features"]
     assert [f["properties"]["may_edit"] for f in led] == [True]
 
@@ -616,10 +581,10 @@ def test_participant_cannot_edit_another_participants_spot(app, session):
     walk = make_walk(session)
     session.commit()
     anna, bo = app.test_client(), app.test_client()
-    feat = add_spot(anna, walk.id, join_as_guest(anna, walk))
+    feat = post_spot(anna, walk.id, join_as_guest(anna, walk), expect=201).get_json()
     token = join_as_guest(bo, walk)
     assert bo.get(f"/walks/{walk.id}/spots/{feat['id']}/edit").status_code == 403
-    form = {"csrf_token": token, "lat": "55.6545", "lon": "12.36", "kind": "tryg", "note": "x"}
+    form = edit_form(token, kind="tryg", note="x")
     assert bo.post(f"/walks/{walk.id}/spots/{feat['id']}/edit", data=form).status_code == 403
     api = bo.post(f"/api/spots/{feat['id']}", data=form, headers={"X-CSRFToken": token})
     assert api.status_code == 403
@@ -631,9 +596,9 @@ def test_leader_edits_and_hides_any_spot(app, session, coordinator):
     walk = make_walk(session, coordinator, leader_id=leader.id)
     session.commit()
     guest = app.test_client()
-    feat = add_spot(guest, walk.id, join_as_guest(guest, walk))
+    feat = post_spot(guest, walk.id, join_as_guest(guest, walk), expect=201).get_json()
     lc = app.test_client()
-    token = login(lc, leader)
+    token = AuthActions(lc).login(leader)
     assert lc.get(f"/walks/{walk.id}/spots/{feat['id']}/edit").status_code == 200
     resp = lc.post(
         f"/walks/{walk.id}/spots/{feat['id']}/hide", data={"csrf_token": token, "hidden": "1"}
@@ -649,11 +614,8 @@ def test_leader_edits_and_hides_any_spot(app, session, coordinator):
     assert api.status_code == 200 and api.get_json()["properties"]["hidden"] is False
 
 
-def test_participant_cannot_hide(client, session):
-    walk = make_walk(session)
-    session.commit()
-    token = join_as_guest(client, walk)
-    feat = add_spot(client, walk.id, token)
+def test_participant_cannot_hide(client, session, guest_spot):
+    walk, token, feat = guest_spot
     resp = client.post(
         f"/walks/{walk.id}/spots/{feat['id']}/hide", data={"csrf_token": token, "hidden": "1"}
     )
@@ -663,11 +625,8 @@ def test_participant_cannot_hide(client, session):
     assert session.get(Spot, feat["id"]).hidden is False
 
 
-def test_api_edit_with_stale_version_is_409(client, session):
-    walk = make_walk(session)
-    session.commit()
-    token = join_as_guest(client, walk)
-    feat = add_spot(client, walk.id, token)
+def test_api_edit_with_stale_version_is_409(client, session, guest_spot):
+    walk, token, feat = guest_spot
     form = {"lat": "55.6545", "lon": "12.36", "kind": "tryg", "note": "ok", "version": "1"}
     first = client.post(f"/api/spots/{feat['id']}", data=form, headers={"X-CSRFToken": token})
     # the version moves on (by more than one: update_spot autoflushes before its last flush)
@@ -676,18 +635,15 @@ def test_api_edit_with_stale_version_is_409(client, session):
     assert second.status_code == 409
 
 
-def test_participant_cannot_edit_after_the_walk_ended(client, session):
-    walk = make_walk(session)
-    session.commit()
-    token = join_as_guest(client, walk)
-    feat = add_spot(client, walk.id, token)
+def test_participant_cannot_edit_after_the_walk_ended(client, session, guest_spot):
+    walk, token, feat = guest_spot
     w = session.get(Walk, walk.id)
     w.status, w.ended_at = "afsluttet", datetime.now(UTC)
     session.commit()
     assert client.get(f"/walks/{walk.id}/spots/{feat['id']}/edit").status_code == 403
 
 
-def test_spot_of_another_walk_is_404_here(client, session, coordinator):
+def test_spot_of_another_walk_is_404_here(client, auth, session, coordinator):
     walk_a = make_walk(session, coordinator)
     walk_b = make_walk(session, coordinator, area=walk_a.area)
     _, guest = make_guest(session, walk_a)
@@ -701,7 +657,7 @@ def test_spot_of_another_walk_is_404_here(client, session, coordinator):
     spot = spot_service.add_spot(
         session, guest, walk_a, data, [], FileStore("/tmp/unused"), spot_service.Limits()
     ).spot
-    login(client, coordinator)
+    auth.login(coordinator)
     assert client.get(f"/walks/{walk_b.id}/spots/{spot.id}/edit").status_code == 404
     assert actor_for(coordinator).plans_walks
 
@@ -709,10 +665,11 @@ def test_spot_of_another_walk_is_404_here(client, session, coordinator):
 # ---------- the front page ----------
 
 
-def test_front_page_lists_walks_and_offers_planning_to_coordinators(client, session, coordinator):
+def test_front_page_lists_walks_and_offers_planning_to_coordinators(client, auth, session,
+                                                                   coordinator):
     make_walk(session, coordinator, title="Vandring i Galgebakken")
     session.commit()
-    login(client, coordinator)
+    auth.login(coordinator)
     html = client.get("/").get_data(as_text=True)
     assert "Vandring i Galgebakken" in html and 'href="/walks/new"' in html
 
