@@ -44,7 +44,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.csrf.init_app(app)
     extensions.htmx.init_app(app)
     extensions.login.init_app(app)
-    extensions.babel.init_app(app, locale_selector=web.select_locale, timezone_selector=lambda: None)
+    extensions.babel.init_app(app, locale_selector=web.select_locale,
+                              timezone_selector=lambda: None)
     web.init_app(app)
     for bp in views.BLUEPRINTS:
         app.register_blueprint(bp)
