@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from walkapp import cli, config, web
     from walkapp.api import bp as api_bp
     from walkapp.extensions import babel, csrf, db, htmx, login, migrate
+    from walkapp.geo import shapes
     from walkapp.views import BLUEPRINTS
 
     app = Flask(
@@ -38,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     config.load(app, test_config)
+    shapes.set_limits(shapes.GeometryLimits.from_config(app.config))
     app.json.sort_keys = False  # GeoJSON keeps its natural order, and big answers encode faster
 
     db.init_app(app)
