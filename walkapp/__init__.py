@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Imported here, not at the top: `import walkapp.domain...` (unit tests, migrations' env)
     # must not pull in the views, the services and the scientific stack.
     from walkapp import api, cli, config, extensions, views, web
+    from walkapp.geo import shapes  # lazy too: shapely
 
     db = extensions.db
 
@@ -37,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     config.load(app, test_config)
+    shapes.set_limits(shapes.GeometryLimits.from_config(app.config))
     app.json.sort_keys = False  # GeoJSON keeps its natural order, and big answers encode faster
 
     db.init_app(app)

@@ -66,6 +66,13 @@ class Defaults:
     OUTBOX_MAX_ATTEMPTS = 10
     MAX_CONTENT_LENGTH = 260 * 1024 * 1024
 
+    # Geometry users send (focus areas, areas, routes; walkapp.geo.shapes.GeometryLimits):
+    # bigger, deeper or more self-crossing input gets a 422 before any work or database write.
+    GEOMETRY_MAX_BYTES = 5 * 1024 * 1024  # of GeoJSON text
+    GEOMETRY_MAX_VERTICES = 20_000  # points of one geometry
+    GEOMETRY_MAX_DEPTH = 20  # nesting of JSON arrays/objects (properties not counted)
+    GEOMETRY_MAX_CROSSINGS = 1_000  # self-intersections an outline may have to be repaired
+
     # Hotspot analysis (planner map): metres, counts
     HOTSPOT_BAND_M = 200
     HOTSPOT_PERMUTATIONS = 999

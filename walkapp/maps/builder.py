@@ -5,10 +5,12 @@ import json
 from dataclasses import dataclass
 
 import folium
+from flask_babel import gettext
 from markupsafe import Markup
 from shapely.ops import unary_union
 
 from walkapp.geo.shapes import from_db, to_geojson
+from walkapp.maps import safe
 
 
 @dataclass
@@ -65,7 +67,7 @@ def add_area(m: folium.Map, area, name: str | None = None) -> None:
         to_geojson(from_db(area.geom)),
         name=name or area.name,
         style_function=lambda _f: {"color": "#1d4ed8", "weight": 2, "fillOpacity": 0.06},
-        tooltip=area.name,
+        tooltip=safe.tooltip(area.name),
     ).add_to(m)
 
 
@@ -77,7 +79,7 @@ def add_route(m: folium.Map, route) -> None:
             color="#7c3aed",
             weight=4,
             dash_array="8 6",
-            tooltip="Rute",
+            tooltip=safe.tooltip(gettext("Route")),
         ).add_to(m)
 
 

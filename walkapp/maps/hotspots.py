@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import folium
 import numpy as np
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
+from walkapp.maps import safe
 from walkapp.maps.builder import MapParts, base_map, parts
 
 if TYPE_CHECKING:
@@ -64,12 +65,11 @@ def _spot_layer(rows: list[dict], label_fields, label_names) -> folium.GeoJson:
     for f in data["features"]:
         props = f["properties"]
         f["properties"] = {"n": props["n"], "dark": props["dark"], "r": _radius(props["n"])}
-    return folium.GeoJson(
-        data,
+    return safe.geojson(
+        data, fields=label_fields, aliases=label_names,
         marker=folium.CircleMarker(radius=6, weight=1.5, fill=True),
         style_function=lambda f: {"radius": f["properties"]["r"], "color": "#7f1d1d",
                                   "fillColor": "#dc2626", "fillOpacity": 0.55},
-        tooltip=folium.GeoJsonTooltip(fields=label_fields, aliases=label_names),
     )
 
 
@@ -107,13 +107,12 @@ def planner_map(config, *, bounds, labels: dict, shown: set[str], spots_fine=(),
 
     wiring: dict = {"layers": {}, "names": {}}
     if area_fc and area_fc["features"]:
-        folium.GeoJson(area_fc, style_function=lambda _f: {
+        safe.geojson(area_fc, fields=["name"], labels=False, style_function=lambda _f: {
             "color": "#1d4ed8", "weight": 1.5, "fillOpacity": 0.04, "dashArray": "4 4"},
-            tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False)).add_to(group("areas"))
+        ).add_to(group("areas"))
     if focus_fc and focus_fc["features"]:
-        folium.GeoJson(focus_fc, style_function=lambda _f: {
-            "color": "#0f766e", "weight": 3, "fillOpacity": 0.08},
-            tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False)).add_to(group("focus"))
+        safe.geojson(focus_fc, fields=["name"], labels=False, style_function=lambda _f: {
+            "color": "#0f766e", "weight": 3, "fillOpacity": 0.08}).add_to(group("focus"))
     if density is not None:
         values, (s, w, n, e), _top = density
         folium.raster_layers.ImageOverlay(image=density_png(values), bounds=[[s, w], [n, e]],
@@ -122,25 +121,23 @@ def planner_map(config, *, bounds, labels: dict, shown: set[str], spots_fine=(),
     if "gi" in pending:
         group("gi")
     elif gi_cells and gi_cells["features"]:
-        folium.GeoJson(gi_cells, style_function=lambda f: {
+        safe.geojson(gi_cells, fields=["cell_id", "count", "z", "p_fdr"],
+                     aliases=labels["gi_fields"], style_function=lambda f: {
             "color": GI_COLOURS[f["properties"]["class"]], "weight": 0.5,
             "fillColor": GI_COLOURS[f["properties"]["class"]], "fillOpacity": 0.6},
-            tooltip=folium.GeoJsonTooltip(fields=["cell_id", "count", "z", "p_fdr"],
-                                          aliases=labels["gi_fields"])).add_to(group("gi"))
+        ).add_to(group("gi"))
     if compare_fc and compare_fc["features"]:
-        folium.GeoJson(compare_fc, style_function=lambda f: {
+        safe.geojson(compare_fc, fields=["cell_id", "label"], labels=False,
+                     style_function=lambda f: {
             "color": COMPARE_COLOURS[f["properties"]["status"]], "weight": 1,
             "fillColor": COMPARE_COLOURS[f["properties"]["status"]], "fillOpacity": 0.6},
-            tooltip=folium.GeoJsonTooltip(fields=["cell_id", "label"], labels=False)
         ).add_to(group("gi"))
     if "clusters" in pending:
         group("clusters")
     elif cluster_fc and cluster_fc["features"]:
-        folium.GeoJson(cluster_fc, style_function=lambda _f: {
+        safe.geojson(cluster_fc, fields=["cluster", "count", "categories_text", "dark_pct"],
+                     aliases=labels["cluster_fields"], style_function=lambda _f: {
             "color": "#111827", "weight": 2.5, "fillOpacity": 0.0, "dashArray": "6 3"},
-            tooltip=folium.GeoJsonTooltip(fields=["cluster", "count", "categories_text",
-                                                  "dark_pct"],
-                                          aliases=labels["cluster_fields"])
         ).add_to(group("clusters"))
     if spots_fine or spots_coarse:
         fg = group("spots")
@@ -157,7 +154,7 @@ def planner_map(config, *, bounds, labels: dict, shown: set[str], spots_fine=(),
                 color="#b91c1c" if r["overdue"] else "#1f2937",
                 weight=4 if r["overdue"] else 1.5, fill=True,
                 fill_color=REMEDY_COLOURS.get(r["status"], "#9ca3af"), fill_opacity=0.9,
-                tooltip=r["tooltip"],
+                tooltip=safe.tooltip(r["tooltip"]),
             ).add_to(fg)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     for key, fg in groups.items():
@@ -167,7 +164,9 @@ def planner_map(config, *, bounds, labels: dict, shown: set[str], spots_fine=(),
 
 
 def wiring_json(wiring: dict) -> Markup:
-    return Markup(json.dumps(wiring).replace("</", "<\\/"))
+    """The wiring as JSON for an HTML attribute (quoted with ' in templates/planner/_map.html):
+    ``<``, ``>``, ``&`` and ``'`` as JSON escapes."""
+    return htmlsafe_json_dumps(wiring)
 
 
 def _page_map(m: MapParts, wiring: dict) -> PlannerMap:

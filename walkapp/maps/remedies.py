@@ -5,6 +5,7 @@ from collections.abc import Callable
 import folium
 
 from walkapp.geo.shapes import from_db
+from walkapp.maps import safe
 from walkapp.maps.builder import MapParts, add_area, base_map, parts
 
 
@@ -16,14 +17,14 @@ def spots_map(config, walk, numbered, extra_remedies=()) -> MapParts:
     for ns in numbered:
         p = from_db(ns.spot.geom)
         folium.Marker(
-            (p.y, p.x), tooltip=f"{ns.number}: {', '.join(ns.categories)}",
+            (p.y, p.x), tooltip=safe.tooltip(f"{ns.number}: {', '.join(ns.categories)}"),
             icon=folium.DivIcon(html=f'<span class="spot-pin {ns.spot.kind}">{ns.number}</span>',
                                 icon_size=(28, 28), icon_anchor=(14, 14)),
         ).add_to(m)
     for i, r in enumerate(extra_remedies, start=1):
         if r.lat is not None:
             folium.Marker(
-                (r.lat, r.lon), tooltip=r.title,
+                (r.lat, r.lon), tooltip=safe.tooltip(r.title),
                 icon=folium.DivIcon(html=f'<span class="task-pin">R{i}</span>',
                                     icon_size=(32, 28), icon_anchor=(16, 14)),
             ).add_to(m)

@@ -4,15 +4,12 @@ Each view reads the page state from the URL (walkapp.services.hotspots.filters),
 service for what the page shows, has walkapp.maps.hotspots draw the map, and renders.
 """
 
-import csv
-import io
-
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from walkapp.domain import clock
+from walkapp.domain import clock, spreadsheet
 from walkapp.domain.errors import ValidationError
 from walkapp.domain.remedies import STATUS_LABELS
 from walkapp.extensions import db
@@ -121,11 +118,8 @@ def statistics_csv(name: str):
     f, _s = _state()
     table = stats.statistics_table(db.session, current_actor(), f,
                                    request.args.get("grain", "year"), clock.today(), name)
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow([_(h) for h in table.headers])
-    writer.writerows(table.csv_rows())
-    resp = Response("\ufeff" + buf.getvalue(), mimetype="text/csv")
+    text = spreadsheet.csv_text([_(h) for h in table.headers], table.csv_rows())
+    resp = Response("\ufeff" + text, mimetype="text/csv")
     resp.headers["Content-Disposition"] = f'attachment; filename="walkapp-{name}.csv"'
     return resp
 
