@@ -14,8 +14,8 @@ import pytest
 import sqlalchemy as sa
 from shapely.geometry import MultiPolygon, Polygon
 
+from tests.conftest import AuthActions
 from tests.factories import HYLDE, make_area, make_user, make_walk
-from tests.web.test_planner import login
 
 FOCUS_NAME = '<img src=x onerror="window.__xss=1">Fokus'
 AREA_NAME = '${window.__xss=2}<img src=x onerror="window.__xss=3">Område'
@@ -64,7 +64,7 @@ def _scripts(html: str) -> str:
 
 @pytest.mark.parametrize("url", ["/planner/?sync=1", "/planner/", "/planner/focus"])
 def test_names_reach_the_map_scripts_only_as_escaped_text(client, hostile, url):
-    login(client, hostile)
+    AuthActions(client).login(hostile)
     html = client.get(url).get_data(as_text=True)
     assert "<script>window.__xss=4" not in html  # no break-out of the map's <script>
     scripts = _scripts(html)
@@ -77,7 +77,7 @@ def test_names_reach_the_map_scripts_only_as_escaped_text(client, hostile, url):
 
 
 def test_statistics_csv_cells_never_start_a_formula(client, hostile):
-    login(client, hostile)
+    AuthActions(client).login(hostile)
     text = client.get("/planner/statistics/remedies.csv").get_data(as_text=True)
     cells = [c for row in csv.reader(io.StringIO(text.lstrip("\ufeff"))) for c in row]
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")
@@ -100,7 +100,7 @@ def _post_focus(client, token, geometry: str, lang: str = "da"):
 def test_a_huge_self_overlapping_polygon_is_refused_before_anything_is_saved(client, session):
     planner = make_user(session, "planlaegger")
     session.commit()
-    token = login(client, planner)
+    token = AuthActions(client).login(planner)
     resp = _post_focus(client, token, json.dumps(star(50_000)))
     assert resp.status_code == 422
     assert "punkter" in resp.get_data(as_text=True)  # said in Danish
@@ -113,7 +113,7 @@ def test_a_polygon_crossing_itself_too_often_is_refused_and_a_small_crossing_rep
         client, session):
     planner = make_user(session, "planlaegger")
     session.commit()
-    token = login(client, planner)
+    token = AuthActions(client).login(planner)
     resp = _post_focus(client, token, json.dumps(star(2_001)), lang="en")
     assert resp.status_code == 422 and "crosses itself" in resp.get_data(as_text=True)
     assert _focus_count(session) == 0
@@ -145,7 +145,7 @@ UNUSABLE = [
 def test_broken_geometry_gives_a_4xx_not_a_500(client, session, geometry):
     planner = make_user(session, "planlaegger")
     session.commit()
-    token = login(client, planner)
+    token = AuthActions(client).login(planner)
     resp = _post_focus(client, token, geometry)
     assert resp.status_code == 422
     assert _focus_count(session) == 0
@@ -154,7 +154,7 @@ def test_broken_geometry_gives_a_4xx_not_a_500(client, session, geometry):
 def test_a_feature_collection_of_a_self_crossing_outline_is_repaired(client, session):
     planner = make_user(session, "planlaegger")
     session.commit()
-    token = login(client, planner)
+    token = AuthActions(client).login(planner)
     fc = {"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {}, "geometry": star(9)},
         {"type": "Feature", "properties": {}, "geometry": SQUARE}]}
@@ -165,7 +165,7 @@ def test_a_feature_collection_of_a_self_crossing_outline_is_repaired(client, ses
 def test_an_admins_huge_area_outline_is_refused_too(client, session):
     admin = make_user(session, "admin")
     session.commit()
-    token = login(client, admin)
+    token = AuthActions(client).login(admin)
     resp = client.post("/admin/areas/new?lang=en", data={
         "name": "Stort", "kind": "boligomraade", "owner_organisation_id": "",
         "geometry": json.dumps(star(50_000)), "csrf_token": token})
