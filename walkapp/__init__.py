@@ -28,7 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # must not pull in Flask, the views and the scientific stack.
     from walkapp import cli, config, web
     from walkapp.api import bp as api_bp
-    from walkapp.extensions import babel, csrf, db, htmx, login, migrate
+    from walkapp.extensions import babel, csrf, db, htmx, limiter, login, migrate
     from walkapp.views import BLUEPRINTS
 
     app = Flask(
@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
     login.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale, timezone_selector=lambda: None)
     web.init_app(app)
     for bp in BLUEPRINTS:

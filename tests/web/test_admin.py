@@ -22,7 +22,9 @@ def ids(app):
         admin = make_user(db.session, "admin", email="admin@example.dk")
         koord = make_user(db.session, "koordinator", email="koord@example.dk")
         db.session.commit()
-        out = {"admin": admin.id, "koordinator": koord.id, "org": admin.organisation_id}
+        out = {"admin": admin.id, "koordinator": koord.id, "org": admin.organisation_id,
+               # what a session holds after logging in (User.get_id: "id:token")
+               "admin_login": admin.get_id(), "koordinator_login": koord.get_id()}
         db.session.remove()
     return out
 
@@ -30,7 +32,7 @@ def ids(app):
 @pytest.fixture
 def admin(client, ids):
     with client.session_transaction() as sess:
-        sess["_user_id"] = str(ids["admin"])
+        sess["_user_id"] = ids["admin_login"]
     return client
 
 
@@ -70,7 +72,7 @@ def test_form_fragment_for_htmx(admin):
 
 def test_koordinator_gets_403_everywhere(client, ids):
     with client.session_transaction() as sess:
-        sess["_user_id"] = str(ids["koordinator"])
+        sess["_user_id"] = ids["koordinator_login"]
     for url in ("/admin/", "/admin/users", f"/admin/users/{ids['admin']}/edit"):
         assert client.get(url).status_code == 403
 

@@ -114,7 +114,8 @@ EXPECT: dict[tuple[str, str], dict[str, set[int]]] = {
     ("walks.edit", "GET"): page(PLANNERS),
     ("walks.edit", "POST"): form(PLANNERS, {422}),
     ("walks.show", "GET"): spec(READERS | ON_WALK, OK),
-    ("walks.mode", "GET"): spec(ON_WALK, OK, user={302}),  # others are sent to join first
+    # Nobody is sent on to the join page: its URL is the join code (issue 12, point 3).
+    ("walks.mode", "GET"): spec(ON_WALK, OK),
     ("walks.spots", "GET"): spec(READERS | ON_WALK, OK),
     # The join link is no secret to those on the walk (they came in through it).
     ("walks.print_page", "GET"): spec(READERS | ON_WALK, OK),
@@ -193,6 +194,7 @@ class World:
     deltager and a guest, and a spot of the guest's with a photo."""
 
     users: dict[str, int]
+    logins: dict[str, str]  # role -> what a session holds after logging in (User.get_id)
     walk_id: int
     guest_participant: int
     url_args: dict[str, object] = field(default_factory=dict)
@@ -266,7 +268,8 @@ def build_world(app, session) -> World:
     participant, guest = make_guest(session, walk)
     session.commit()
     spot = _spot_with_photo(app, session, walk, guest)
-    world = World(users={r: u.id for r, u in users.items()}, walk_id=walk.id,
+    world = World(users={r: u.id for r, u in users.items()},
+                  logins={r: u.get_id() for r, u in users.items()}, walk_id=walk.id,
                   guest_participant=participant.id)
     world.url_args = {
         "walk_id": walk.id, "spot_id": spot.id, "area_id": area.id,
@@ -336,7 +339,7 @@ def login_as(client, world: World, who: str) -> None:
     """Make *client* act as *who*, straight through the session (fast; login is tested apart)."""
     with client.session_transaction() as sess:
         if who in ROLES:
-            sess["_user_id"] = str(world.users[who])
+            sess["_user_id"] = world.logins[who]
             sess["_fresh"] = True
         elif who == "guest":
             sess["guest_walks"] = {str(world.walk_id): world.guest_participant}
@@ -348,13 +351,14 @@ def csrf_token(client) -> str:
 
 
 def endpoints(app):
-    """Yield (endpoint, method, rule) for every rule, GETs first (POSTs change the world)."""
+    """Yield (endpoint, method, rule) for every rule, GETs first (POSTs change the world), and
+    logging out last (it ends every session of the user, not just this client's)."""
     rows = []
     for rule in app.url_map.iter_rules():
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             rows.append((method != "GET", rule.endpoint, method, rule))
-    for _post, endpoint, method, rule in sorted(rows, key=lambda r: (r[0], r[1] == "join.join",
-                                                                      r[1], r[3].rule)):
+    for _post, endpoint, method, rule in sorted(rows, key=lambda r: (
+            r[0], r[1] == "auth.logout", r[1] == "join.join", r[1], r[3].rule)):
         yield endpoint, method, rule
 
 
