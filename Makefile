@@ -61,7 +61,7 @@ demo: db
 
 run: demo
 	@$(FLASK) demo-logins
-	$(VENV)/bin/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:5000 --access-logfile - 'walkapp:create_app()'
+	WALKAPP_DEVELOPMENT=1 $(VENV)/bin/gunicorn --workers 2 --threads 4 --bind 127.0.0.1:5000 --access-logfile - 'walkapp:create_app()'
 
 postgis: system-test
 	@$(PY) tests/pg_setup.py

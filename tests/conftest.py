@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from tests.factories import PASSWORD, spot_form
 from walkapp import create_app
 from walkapp.extensions import db as _db
+from walkapp.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -191,10 +192,13 @@ class AuthActions:
         assert resp.status_code == 302, resp.get_data(as_text=True)[:300]
         return token
 
-    def enter(self, user_id: int) -> None:
-        """Act as the user with *user_id*, straight through the session."""
+    def enter(self, user) -> None:
+        """Act as *user* (a User or its id), straight through the session: the session holds
+        the user's login id ("id:session token"), as Flask-Login writes it."""
+        with self.client.application.app_context():
+            login_id = _db.session.get(User, int(getattr(user, "id", user))).get_id()
         with self.client.session_transaction() as sess:
-            sess["_user_id"] = str(user_id)
+            sess["_user_id"] = login_id
             sess["_fresh"] = True
 
     def join(self, walk_id: int, participant_id: int) -> None:

@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.csrf.init_app(app)
     extensions.htmx.init_app(app)
     extensions.login.init_app(app)
+    extensions.limiter.init_app(app)
     extensions.babel.init_app(app, locale_selector=web.select_locale,
                               timezone_selector=lambda: None)
     web.init_app(app)

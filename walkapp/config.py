@@ -87,7 +87,20 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 14
+    # Cookies only over HTTPS, unless set here or the app runs in development (`make run`
+    # sets WALKAPP_DEVELOPMENT=1 for its http://127.0.0.1) or testing; None means "decide".
+    DEVELOPMENT = False
+    SESSION_COOKIE_SECURE: bool | None = None
+    REMEMBER_COOKIE_SECURE: bool | None = None
+
+    # Login throttling (Flask-Limiter): failed attempts per e-mail address and per client
+    # address. memory:// counts per process; use e.g. redis://host:6379 with several workers.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True  # Retry-After on a 429
+    LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+    LOGIN_LIMIT_PER_IP = "50 per 15 minutes"
 
 
 def sqlite_url(path: Path) -> str:
@@ -114,6 +127,10 @@ def load(app, test_config: dict | None) -> None:
     app.config.setdefault("PHOTO_DIR", str(instance / "photos"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance)
+    plain_http = bool(app.config.get("DEVELOPMENT") or app.config.get("TESTING") or app.debug)
+    for key in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+        if app.config.get(key) is None:
+            app.config[key] = not plain_http
 
 
 def _instance_secret(instance: Path) -> str:

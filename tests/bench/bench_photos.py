@@ -160,7 +160,8 @@ def bench_concurrent_uploads() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="walkapp-photobench-"))
     env = dict(os.environ, WALKAPP_DATABASE_URL=f"sqlite:///{tmp / 'w.sqlite'}",
-               WALKAPP_PHOTO_DIR=str(tmp / "photos"), WALKAPP_SECRET_KEY="bench")
+               WALKAPP_PHOTO_DIR=str(tmp / "photos"), WALKAPP_SECRET_KEY="bench",
+               WALKAPP_DEVELOPMENT="1")  # plain http: cookies without Secure
     app = create_app({"DATABASE_URL": env["WALKAPP_DATABASE_URL"], "PHOTO_DIR": str(tmp / "p")})
     migrate_to_head(app)
     from datetime import UTC, datetime

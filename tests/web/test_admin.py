@@ -22,7 +22,9 @@ def ids(app):
         admin = make_user(db.session, "admin", email="admin@example.dk")
         koord = make_user(db.session, "koordinator", email="koord@example.dk")
         db.session.commit()
-        out = {"admin": admin.id, "koordinator": koord.id, "org": admin.organisation_id}
+        out = {"admin": admin.id, "koordinator": koord.id, "org": admin.organisation_id,
+               # what a session holds after logging in (User.get_id: "id:token")
+               "admin_login": admin.get_id(), "koordinator_login": koord.get_id()}
         db.session.remove()
     return out
 

@@ -28,7 +28,7 @@ def data(app):
     """Two walks in two areas with five spots; a user of each role that matters here."""
     with app.app_context():
         s = db.session
-        users = {r: make_user(s, r, email=f"{r}@example.dk").id
+        users = {r: make_user(s, r, email=f"{r}@example.dk").get_id()  # "id:token"
                  for r in ("admin", "koordinator", "planlaegger", "deltager", "inspektoer")}
         hylde = make_area(s)
         galge = make_area(s, "Galgebakken", HYLDE)

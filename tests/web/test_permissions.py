@@ -115,7 +115,8 @@ EXPECT: dict[tuple[str, str], dict[str, set[int]]] = {
     ("walks.edit", "GET"): page(PLANNERS),
     ("walks.edit", "POST"): form(PLANNERS, {422}),
     ("walks.show", "GET"): spec(READERS | ON_WALK, OK),
-    ("walks.mode", "GET"): spec(ON_WALK, OK, user={302}),  # others are sent to join first
+    # Nobody is sent on to the join page: its URL is the join code (issue 12, point 3).
+    ("walks.mode", "GET"): spec(ON_WALK, OK),
     ("walks.spots", "GET"): spec(READERS | ON_WALK, OK),
     # The join link is no secret to those on the walk (they came in through it).
     ("walks.print_page", "GET"): spec(READERS | ON_WALK, OK),
@@ -195,6 +196,7 @@ class World:
     deltager and a guest, and a spot of the guest's with a photo."""
 
     users: dict[str, int]
+    logins: dict[str, str]  # role -> what a session holds after logging in (User.get_id)
     walk_id: int
     guest_participant: int
     url_args: dict[str, object] = field(default_factory=dict)
@@ -278,7 +280,8 @@ def build_world(app, session) -> World:
     participant, guest = make_guest(session, walk)
     session.commit()
     spot = _spot_with_photo(app, session, walk, guest)
-    world = World(users={r: u.id for r, u in users.items()}, walk_id=walk.id,
+    world = World(users={r: u.id for r, u in users.items()},
+                  logins={r: u.get_id() for r, u in users.items()}, walk_id=walk.id,
                   guest_participant=participant.id)
     world.url_args = {
         "walk_id": walk.id, "spot_id": spot.id, "area_id": area.id,
@@ -346,13 +349,14 @@ def _add_follow_up(app, session, world: World, walk, spot, users) -> None:
 
 
 def endpoints(app):
-    """Yield (endpoint, method, rule) for every rule, GETs first (POSTs change the world)."""
+    """Yield (endpoint, method, rule) for every rule, GETs first (POSTs change the world), and
+    logging out last (it ends every session of the user, not just this client's)."""
     rows = []
     for rule in app.url_map.iter_rules():
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             rows.append((method != "GET", rule.endpoint, method, rule))
-    for _post, endpoint, method, rule in sorted(rows, key=lambda r: (r[0], r[1] == "join.join",
-                                                                      r[1], r[3].rule)):
+    for _post, endpoint, method, rule in sorted(rows, key=lambda r: (
+            r[0], r[1] == "auth.logout", r[1] == "join.join", r[1], r[3].rule)):
         yield endpoint, method, rule
 
 

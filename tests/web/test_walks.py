@@ -405,12 +405,13 @@ def test_walk_mode_category_names_follow_the_language(client, session):
     assert "<span>Lighting</span>" in en
 
 
-def test_logged_in_non_participant_is_sent_to_join(client, auth, session, outsider):
+def test_logged_in_non_participant_gets_403_without_the_join_code(client, auth, session, outsider):
     walk = make_walk(session)
     session.commit()
     auth.login(outsider)
     resp = client.get(f"/walks/{walk.id}/mode")
-    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/j/{walk.join_code}")
+    assert resp.status_code == 403 and "Location" not in resp.headers
+    assert walk.join_code not in resp.get_data(as_text=True)
 
 
 def test_guest_of_another_walk_gets_403_in_walk_mode(client, session):

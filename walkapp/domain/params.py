@@ -10,29 +10,45 @@ from datetime import date, datetime
 
 from walkapp.domain.errors import N_, ValidationError
 
+# The largest id or count a database column holds (a signed 64-bit integer): a bigger number in
+# a form or URL is the caller's mistake (SQLite would raise OverflowError, a 500).
+MAX_INT = 2**63 - 1
+
+
+def whole(raw: str) -> int | None:
+    """The whole number *raw* (digits only, at most MAX_INT), or None if it is not one."""
+    if not raw.isdigit() or not raw.isascii():
+        return None
+    value = int(raw)
+    return value if value <= MAX_INT else None
+
+
+def _number(raw: str, name: str) -> int:
+    value = whole(raw)
+    if value is None:
+        raise ValidationError(N_("The field %(name)s must be a number."), name, name=name)
+    return value
+
 
 def text(args, name: str) -> str:
     return str(args.get(name) or "").strip()
 
 
 def integer(args, name: str) -> int | None:
-    """A whole number (digits only), or None when absent."""
+    """A whole number (digits only, at most MAX_INT), or None when absent."""
     raw = text(args, name)
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise ValidationError(N_("The field %(name)s must be a number."), name, name=name)
-    return int(raw)
+    return _number(raw, name) if raw else None
 
 
 def optional_id(args, name: str) -> int | None:
     """An id from a select or hidden field: None when absent or not a positive whole number.
 
     For fields where "no choice" is a valid answer (an owner left blank); use integer() where
-    a malformed value must be refused.
+    a malformed value must be refused. A number beyond MAX_INT is refused as integer() does:
+    it is no "no choice", and no row has that id.
     """
     raw = text(args, name)
-    return int(raw) if raw.isdigit() else None
+    return _number(raw, name) if raw.isascii() and raw.isdigit() else None
 
 
 def day(args, name: str) -> date | None:
@@ -75,9 +91,7 @@ def ids(args, name: str) -> list[int]:
     """Every value of a repeated id parameter; any that is not a whole number is an error."""
     out = []
     for v in values(args, name):
-        if not v.isdigit():
-            raise ValidationError(N_("The field %(name)s must be a number."), name, name=name)
-        out.append(int(v))
+        out.append(_number(v, name))
     return out
 
 

@@ -1,3 +1,5 @@
+import secrets
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_login import UserMixin
@@ -22,6 +24,10 @@ class Organisation(db.Model):
         return f"<Organisation {self.name}>"
 
 
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 
@@ -36,11 +42,24 @@ class User(UserMixin, db.Model):
     active: so.Mapped[bool] = so.mapped_column(default=True)
     locale: so.Mapped[str | None] = so.mapped_column(sa.String(5))
     created_at: so.Mapped[object] = so.mapped_column(UTCDateTime(), default=utcnow)
+    # Part of every login's session and remember cookie (get_id); a new token ends them all.
+    session_token: so.Mapped[str] = so.mapped_column(sa.String(64), default=new_session_token)
 
     organisation: so.Mapped[Organisation | None] = so.relationship(back_populates="users")
 
     def set_password(self, password: str) -> None:
+        """Set a new password; this ends every session of the user."""
         self.password_hash = generate_password_hash(password)
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Invalidate every session and remember cookie issued so far."""
+        self.session_token = new_session_token()
+
+    def get_id(self) -> str:  # Flask-Login: what session and remember cookies hold
+        if not self.session_token:
+            self.end_sessions()
+        return f"{self.id}:{self.session_token}"
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

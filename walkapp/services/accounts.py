@@ -1,11 +1,15 @@
 """Accounts: users (created on the command line or by administrators), signing in, who
 administers, and the organisation a user or an area belongs to."""
 
+import functools
 import re
+import secrets
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from walkapp.domain import params as parse
 from walkapp.domain.actor import Actor
 from walkapp.domain.catalogue import ORG_KINDS
 from walkapp.domain.errors import N_, NotFound, PermissionDenied, ValidationError
@@ -33,9 +37,10 @@ def organisation_id(session, raw) -> int | None:
     raw = (raw or "").strip() if isinstance(raw, str) else raw
     if raw in (None, ""):
         return None
-    if not str(raw).isdigit() or session.get(Organisation, int(raw)) is None:
+    org_id = parse.whole(str(raw))
+    if org_id is None or session.get(Organisation, org_id) is None:
         raise ValidationError(N_("Choose an organisation from the list."), "organisation_id")
-    return int(raw)
+    return org_id
 
 
 def parse_email(raw: str, field: str, required: bool) -> str | None:
@@ -49,13 +54,25 @@ def parse_email(raw: str, field: str, required: bool) -> str | None:
     return email
 
 
+def organisation_named(session, name: str, except_id: int | None = None) -> Organisation | None:
+    """The organisation called *name*, whatever its case: "ærø bolig" finds "Ærø Bolig".
+
+    Compared with Python's casefold(), not the database's lower(): SQLite's lowers ASCII
+    letters only, so Æ, Ø and Å would make a second "same" organisation there.
+    """
+    wanted = name.strip().casefold()
+    rows = session.execute(sa.select(Organisation.id, Organisation.name)).all()
+    found = next((oid for oid, n in rows if n.casefold() == wanted and oid != except_id), None)
+    return session.get(Organisation, found) if found is not None else None
+
+
 def get_or_create_organisation(session, name: str, kind: str = "andet") -> Organisation:
     name = name.strip()
     if not name:
         raise ValidationError(N_("The organisation needs a name."), "name")
     if kind not in ORG_KINDS:
         raise ValidationError(N_("Unknown organisation kind."), "kind")
-    org = session.scalar(sa.select(Organisation).where(Organisation.name == name))
+    org = organisation_named(session, name)
     if org is None:
         org = Organisation(name=name, kind=kind)
         session.add(org)
@@ -84,11 +101,30 @@ def create_user(
     return user
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash of a random password, made like users' hashes, for unknown e-mail addresses."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
 def authenticate(session, email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None.
+
+    An unknown address checks a dummy hash and an inactive account its own, so every failed
+    attempt costs the same time: the answer's timing does not tell which addresses exist.
+    """
     user = session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
-    if user is None or not user.active or not user.check_password(password or ""):
+    stored = user.password_hash if user is not None else _dummy_hash()
+    matches = check_password_hash(stored, password or "")
+    if user is None or not user.active or not matches:
         return None
     return user
+
+
+def end_sessions(session, user: User) -> None:
+    """Log *user* out everywhere: every session and remember cookie stops working."""
+    user.end_sessions()
+    session.flush()
 
 
 def count_users(session) -> int:
@@ -144,6 +180,7 @@ def update_user(session, actor: Actor, user: User, form) -> User:
 
 
 def reset_password(session, actor: Actor, user: User, password: str) -> User:
+    """Give *user* a new password; their sessions end (set_password rotates the token)."""
     require_admin(actor)
     if len(password or "") < 8:
         raise ValidationError(N_("The password must have at least 8 characters."), "password")

@@ -16,6 +16,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from walkapp.domain import hotspots as hs
+from walkapp.domain import params as parse
 from walkapp.domain.catalogue import KINDS, LIGHT, VISIBILITY
 from walkapp.domain.errors import N_, Conflict, NotFound, ValidationError
 from walkapp.geo.crs import lonlat_to_metric, to_metric
@@ -145,10 +146,10 @@ def validate_row(line: int, raw: dict, known: set[str], note_max: int,
     feeling = None
     f_raw = str(raw.get("feeling") if raw.get("feeling") is not None else "").strip()
     if f_raw:
-        if not f_raw.isdigit() or not 1 <= int(f_raw) <= 5:
+        feeling = parse.whole(f_raw)
+        if feeling is None or not 1 <= feeling <= 5:
+            feeling = None
             errors.append(RowError(line, N_("feeling must be a whole number from 1 to 5")))
-        else:
-            feeling = int(f_raw)
     observed = _parse_time(raw.get("observed_at"))
     if not str(raw.get("observed_at") or "").strip():
         errors.append(RowError(line, N_("observed_at is missing")))

@@ -46,10 +46,7 @@ def parse_org(form) -> OrgInput:
 
 
 def _unique_org_name(session, name: str, org_id: int | None) -> None:
-    q = sa.select(Organisation.id).where(sa.func.lower(Organisation.name) == name.lower())
-    if org_id is not None:
-        q = q.where(Organisation.id != org_id)
-    if session.scalar(q) is not None:
+    if accounts.organisation_named(session, name, org_id) is not None:
         raise ValidationError(N_("An organisation with that name already exists."), "name")
 
 

@@ -99,10 +99,10 @@ def parse_spot_input(raw: dict[str, str], categories: list[str], known: Iterable
     feeling_raw = (raw.get("feeling") or "").strip()
     feeling = None
     if feeling_raw:
-        if not feeling_raw.isdigit() or not 1 <= int(feeling_raw) <= 5:
+        feeling = parse.whole(feeling_raw)
+        if feeling is None or not 1 <= feeling <= 5:
             raise ValidationError(N_("The feeling of safety must be a whole number from 1 to 5."),
                                   "feeling")
-        feeling = int(feeling_raw)
     note = raw.get("note") or ""
     if len(note) > limits.note_max_chars:
         raise ValidationError(N_("The note may have at most %(n)s characters."), "note",

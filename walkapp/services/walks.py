@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from walkapp.domain import params as parse
 from walkapp.domain import walks as walk_rules
 from walkapp.domain.actor import Actor
 from walkapp.domain.catalogue import LIGHT, PARTICIPANT_ROLES
@@ -222,9 +223,10 @@ def _int_or_none(raw: str | None, field: str, message: str) -> int | None:
     raw = (raw or "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    value = parse.whole(raw)
+    if value is None:
         raise ValidationError(message, field)
-    return int(raw)
+    return value
 
 
 def local_to_utc(day: str, clock: str, tz_name: str = LOCAL_TZ) -> datetime:
@@ -339,17 +341,19 @@ class ModeAccess(StrEnum):
     """What opening walk mode gives an actor."""
 
     OPEN = "open"  # a participant, the walk's leader or a coordinator
-    JOIN = "join"  # a user who has not joined a walk that has not ended: the join page
     LOGIN = "login"  # nobody (no account, no guest pass): the login page
-    DENIED = "denied"  # a guest of other walks, or a user after the walk ended
+    DENIED = "denied"  # everyone else: a user or guest who has not joined this walk
 
 
 def walk_mode_access(session, actor: Actor, walk: Walk) -> ModeAccess:
-    """Decide who may open walk mode, and where the others are sent."""
+    """Decide who may open walk mode, and where the others are sent.
+
+    Nobody is sent on to the join page: its URL holds the walk's join code, and the code is
+    for those invited by it (the QR code on the walk, the link the leader hands out). Those
+    who may join without it already get in: the walk's leader, coordinators and admins.
+    """
     if may_run_walk_mode(session, actor, walk):
         return ModeAccess.OPEN
-    if actor.is_user and walk.status != walk_rules.ENDED:
-        return ModeAccess.JOIN
     if not actor.is_user and not actor.guest_participations:
         return ModeAccess.LOGIN
     return ModeAccess.DENIED

@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
+from flask_login import current_user, login_required, login_user
 
 from walkapp.domain.catalogue import ORG_KINDS
 from walkapp.domain.errors import DomainError
@@ -166,6 +166,8 @@ def user_password(user_id: int):
         accounts.reset_password(db.session, current_actor(), user,
                                 request.form.get("password", ""))
         db.session.commit()
+        if user.id == current_user.id:  # the new token ended this session too: renew it
+            login_user(user, remember=True)
     except DomainError as exc:
         errors = _failed(exc)
         user = _user(user_id)

@@ -1,34 +1,24 @@
-from urllib.parse import urlsplit
-
 from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
 from walkapp.extensions import db
-from walkapp.services.accounts import authenticate
-from walkapp.web import render
+from walkapp.services import accounts
+from walkapp.web import render, safe_next, throttle_login
 
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
-    if not target:
-        return url_for("main.index")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/"):
-        return url_for("main.index")
-    return target
-
-
 @bp.route("/login", methods=["GET", "POST"])
+@throttle_login
 def login():
     error = None
     if request.method == "POST":
-        user = authenticate(db.session, request.form.get("email", ""),
-                            request.form.get("password", ""))
+        user = accounts.authenticate(db.session, request.form.get("email", ""),
+                                     request.form.get("password", ""))
         if user is not None:
             login_user(user, remember=True)
-            return redirect(_safe_next(request.args.get("next") or request.form.get("next")))
+            return redirect(safe_next(request.args.get("next") or request.form.get("next")))
         error = _("Wrong e-mail or password.")
     status = 422 if error else 200
     return render("auth/login.html", error=error, status=status,
@@ -38,5 +28,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    """Log out here and everywhere else: the old session and remember cookies stop working."""
+    accounts.end_sessions(db.session, current_user)
+    db.session.commit()
     logout_user()
     return redirect(url_for("auth.login"))

@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from walkapp.extensions import db
 from walkapp.services import walks as walk_service
-from walkapp.web import current_actor, render
+from walkapp.web import current_actor, render, safe_next
 
 bp = Blueprint("main", __name__)
 
@@ -27,7 +27,4 @@ def healthz():
 def set_language(code: str):
     if code in ("da", "en"):
         session["lang"] = code
-    target = request.args.get("next") or url_for("main.index")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.index")
-    return redirect(target)
+    return redirect(safe_next(request.args.get("next")))

@@ -16,7 +16,7 @@ from walkapp.maps.walks import plan_map, walk_map
 from walkapp.services import spots as spot_service
 from walkapp.services import walks as walk_service
 from walkapp.services.walks import ModeAccess
-from walkapp.web import current_actor, error_message, render, wants_fragment
+from walkapp.web import current_actor, error_message, render, safe_next, wants_fragment
 from walkapp.web.inputs import spot_limits
 
 bp = Blueprint("walks", __name__, url_prefix="/walks")
@@ -235,8 +235,6 @@ def _mode_config(walk, walk_map_parts, is_leader: bool, category_names: dict) ->
 
 
 def _refuse_walk_mode(access: ModeAccess, walk):
-    if access is ModeAccess.JOIN:
-        return redirect(url_for("join.show", code=walk.join_code))
     if access is ModeAccess.LOGIN:
         return login.unauthorized()
     raise PermissionDenied(_("You are not a participant of this walk."))
@@ -338,5 +336,6 @@ def hide_spot(walk_id: int, spot_id: int):
     db.session.commit()
     if wants_fragment():
         return spots(walk_id)
-    nxt = request.form.get("next") or ""
-    return redirect(nxt if nxt.startswith("/walks/") else url_for("walks.mode", walk_id=walk.id))
+    back = url_for("walks.mode", walk_id=walk.id)
+    nxt = safe_next(request.form.get("next"), back)
+    return redirect(nxt if nxt.startswith("/walks/") else back)

@@ -3,9 +3,12 @@ language (locale), how answers are rendered (pages or htmx fragments), errors, r
 and URLs. ``views/`` and ``api/`` import from here; this package never imports them.
 """
 
+import hmac
+
 import sqlalchemy.orm as so
 
 from walkapp.db import configure_sqlite
+from walkapp.domain import params as parse
 from walkapp.domain.walks import PARTICIPANT_ROLE_LABELS
 from walkapp.extensions import db, login
 from walkapp.models import User
@@ -21,24 +24,38 @@ from walkapp.web.actor import (
 from walkapp.web.errors import error_message, error_response, is_api_request
 from walkapp.web.locale import select_locale
 from walkapp.web.rendering import render, wants_fragment
-from walkapp.web.urls import photo_sources
+from walkapp.web.throttle import throttle_login
+from walkapp.web.urls import IdConverter, photo_sources, safe_next
 
 __all__ = [
     "CONTRACTOR_KEY", "GUEST_KEY", "contractor_remedy_ids", "current_actor", "error_message",
     "error_response", "init_app", "is_api_request", "remember_contractor_remedy",
-    "remember_guest", "render", "select_locale", "wants_fragment",
+    "remember_guest", "render", "safe_next", "select_locale", "throttle_login", "wants_fragment",
 ]
 
 
-def load_user(user_id: str):
+def load_user(login_id: str):
+    """The user of a session or remember cookie holding "id:token" (User.get_id), or None.
+
+    A cookie from before the user's last logout, password change or reset holds an older
+    token, and one from before tokens existed holds a bare id: neither is a login any more.
+    """
+    raw_id, _sep, token = (login_id or "").partition(":")
+    user_id = parse.whole(raw_id)
+    if user_id is None or not token:
+        return None
     # The organisation is needed by every request's Actor: load it in the same query.
-    return db.session.get(User, int(user_id), options=[so.joinedload(User.organisation)])
+    user = db.session.get(User, user_id, options=[so.joinedload(User.organisation)])
+    if user is None or not hmac.compare_digest(user.session_token.encode(), token.encode()):
+        return None
+    return user
 
 
 def init_app(app) -> None:
     with app.app_context():
         configure_sqlite(db.engine)
 
+    app.url_map.converters["int"] = IdConverter  # before the blueprints add their rules
     login.user_loader(load_user)
     login.login_view = "auth.login"
     login.login_message = None
