@@ -193,10 +193,12 @@ class AuthActions:
         return token
 
     def enter(self, user) -> None:
-        """Act as *user* (a User or its id), straight through the session: the session holds
-        the user's login id ("id:session token"), as Flask-Login writes it."""
-        with self.client.application.app_context():
-            login_id = _db.session.get(User, int(getattr(user, "id", user))).get_id()
+        """Act as *user* (a User, its id, or its login id "id:session token" as Flask-Login
+        writes it into the session), straight through the session."""
+        login_id = user if isinstance(user, str) and ":" in user else None
+        if login_id is None:
+            with self.client.application.app_context():
+                login_id = _db.session.get(User, int(getattr(user, "id", user))).get_id()
         with self.client.session_transaction() as sess:
             sess["_user_id"] = login_id
             sess["_fresh"] = True
