@@ -18,7 +18,8 @@ from walkapp.extensions import db as _db
 from walkapp.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
+# Data nobody here wrote (real photos, boundaries, specs): beside the repository, or elsewhere.
+SHARED_DATA = Path(os.environ.get("WALKAPP_SHARED_DATA") or ROOT.parent / "shared" / "data")
 ADMIN_URL = os.environ.get(
     "WALKAPP_TEST_DATABASE_URL", "postgresql://walkapp:walkapp@127.0.0.1:5432/postgres"
 )
