@@ -29,7 +29,7 @@ def test_migration_moves_remedy_photos_into_the_photo_pipeline(empty_db_url, tmp
     store = FileStore(app.config["PHOTO_DIR"])
     sha, token = "cd" * 32, "T" * 43
     with app.app_context():
-        upgrade(directory=MIGRATIONS, revision="0006")
+        upgrade(directory=MIGRATIONS, revision="0007")
         walk = make_walk(db.session)
         remedy = Remedy(walk_id=walk.id, area_id=walk.area_id, title="Beskær", status="udfoert")
         db.session.add(remedy)
@@ -62,7 +62,7 @@ def test_migration_moves_remedy_photos_into_the_photo_pipeline(empty_db_url, tmp
         assert (report.photos, report.problems) == (1, 0), report
         db.session.remove()
 
-        downgrade(directory=MIGRATIONS, revision="0006")
+        downgrade(directory=MIGRATIONS, revision="0007")
         row = db.session.execute(sa.text(
             "SELECT sha256, token, width, height FROM remedy_photos")).one()
         assert tuple(row) == (sha, token, 800, 600)

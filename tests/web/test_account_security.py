@@ -326,7 +326,7 @@ def test_a_bare_user_id_in_the_session_is_not_a_login(client, session):
     assert not logged_in(client)
 
 
-def test_migration_0008_gives_existing_users_a_token(tmp_path):
+def test_migration_0007_gives_existing_users_a_token(tmp_path):
     """The data step is dialect-neutral: one database (SpatiaLite) is enough."""
     from flask_migrate import downgrade
 
@@ -338,7 +338,7 @@ def test_migration_0008_gives_existing_users_a_token(tmp_path):
     from tests.conftest import ROOT
 
     with app.app_context():
-        downgrade(directory=str(ROOT / "migrations"), revision="0007")
+        downgrade(directory=str(ROOT / "migrations"), revision="0006")
         with db.engine.begin() as conn:
             for i in (1, 2):
                 conn.execute(sa.text(

@@ -6,8 +6,8 @@ The files stay where they are (same store, same sha256, thumb.jpg and display.jp
 renditions every photo has are made from them. The old pipeline kept only the blurred
 rendition, so these rows have no original and nothing left to blur.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 import io
 import logging
@@ -18,8 +18,8 @@ from flask import current_app
 
 from walkapp.photos.store import FileStore
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
