@@ -57,11 +57,23 @@ function initPlanner() {
 
   // Gi* cells and DBSCAN clusters are slow over many spots: the page arrives without them and
   // they are fetched here from /api/hotspots.geojson with the page's own filters.
-  function tip(fields, names) {
+  // Numbers are written for the page's language ("3,2" in Danish), categories by name.
+  var lang = document.documentElement.lang || "da";
+  var fmt = {
+    z: new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
+    p: new Intl.NumberFormat(lang, { maximumSignificantDigits: 2 }),
+    p4: new Intl.NumberFormat(lang, { minimumFractionDigits: 4, maximumFractionDigits: 4 }),
+    pct: new Intl.NumberFormat(lang, { style: "percent" }),
+    n: new Intl.NumberFormat(lang)
+  };
+  var labels = cfg.labels || {};
+  function categoryName(code) { return (labels.categories || {})[code] || code; }
+  function tip(fields, names, note) {
     return function (f) {
       return "<table>" + fields.map(function (k, i) {
         return "<tr><th>" + esc(names[i]) + "</th><td>" + esc(f.properties[k]) + "</td></tr>";
-      }).join("") + "</table>";
+      }).join("") + (note ? '<tr><td colspan="2" class="tip-note">' + esc(note) + "</td></tr>" : "") +
+        "</table>";
     };
   }
   function fillTable(key, rows, extra) {
@@ -76,11 +88,11 @@ function initPlanner() {
     wrap.hidden = false;
     if (wait) { if (extra) wait.textContent = extra; else wait.remove(); if (extra) box.appendChild(wait); }
   }
-  var LEVEL = { 3: "99 %", 2: "95 %", 1: "90 %" };
+  var LEVEL = { 3: fmt.pct.format(0.99), 2: fmt.pct.format(0.95), 1: fmt.pct.format(0.9) };
   var shows = {
     gi: function (fc) {
       var hot = fc.features.filter(function (f) { return f.properties.class_level !== 0; });
-      var names = (cfg.labels || {}).gi_fields || ["cell_id", "count", "z", "p_fdr"];
+      var names = labels.gi_fields || ["cell_id", "count", "z", "p_fdr"];
       var lyr = L.geoJSON({ type: "FeatureCollection", features: hot }, {
         style: function (f) {
           var c = (cfg.colours || {})[f.properties["class"]] || "#888";
@@ -88,39 +100,56 @@ function initPlanner() {
         }
       }).bindTooltip(function (l) {
         var p = l.feature.properties;
-        return tip(["cell_id", "count", "z", "p_fdr"], names)({ properties: {
-          cell_id: p.cell_id, count: p.count, z: p.z, p_fdr: Number(p.p_fdr.toPrecision(2)) } });
+        // "few" (a cell with very few findings) may be absent: then no note.
+        return tip(["cell_id", "count", "z", "p_fdr"], names, p.few ? labels.few : "")({ properties: {
+          cell_id: p.cell_id, count: fmt.n.format(p.count), z: fmt.z.format(p.z),
+          p_fdr: fmt.p.format(p.p_fdr) } });
       });
       var top = hot.filter(function (f) { return f.properties.class_level > 0; })
         .map(function (f) { return f.properties; })
         .sort(function (a, b) { return b.z - a.z; });
       fillTable("gi", top.slice(0, 50).map(function (p) {
-        return [p.cell_id, p.count, p.z.toFixed(1), p.p_fdr.toFixed(4), LEVEL[p.class_level]];
+        return [p.cell_id, fmt.n.format(p.count), fmt.z.format(p.z), fmt.p4.format(p.p_fdr),
+                LEVEL[p.class_level]];
       }), top.length > 50 ? document.querySelector('[data-deferred-table="gi"]')
         .getAttribute("data-more").replace("__N__", top.length - 50) : "");
       return lyr;
     },
     clusters: function (fc) {
-      var names = (cfg.labels || {}).cluster_fields || ["cluster", "count", "categories", "dark"];
+      var names = labels.cluster_fields || ["cluster", "count", "categories", "dark"];
       fc.features.forEach(function (f) {
         var p = f.properties, cc = p.category_counts || {};
-        p.categories_text = Object.keys(cc).map(function (c) { return c + " (" + cc[c] + ")"; }).join(", ");
+        p.categories_text = Object.keys(cc).map(function (c) {
+          return categoryName(c) + " (" + fmt.n.format(cc[c]) + ")";
+        }).join(", ");
         p.dark_pct = Math.round(100 * p.dark_share);
       });
       fillTable("clusters", fc.features.slice(0, 30).map(function (f) {
         var p = f.properties;
-        return [p.cluster, p.count, p.categories_text, p.dark_pct];
+        return [p.cluster, fmt.n.format(p.count), p.categories_text, p.dark_pct];
       }));
       return L.geoJSON(fc, { style: { color: "#111827", weight: 2.5, fillOpacity: 0, dashArray: "6 3" } })
         .bindTooltip(function (l) { return tip(["cluster", "count", "categories_text", "dark_pct"], names)(l.feature); });
     }
   };
+  // Progress: a status over the map (aria-live) says what is still being calculated; the
+  // map stays usable beneath it, and the tables wait with aria-busy.
   var deferred = cfg.deferred || {};
   var statusEl = document.querySelector("[data-deferred-status]");
-  var waiting = Object.keys(deferred).length, failed = false;
-  function said(kind) { if (statusEl) statusEl.textContent = statusEl.getAttribute("data-" + kind); }
+  var total = Object.keys(deferred).length, waiting = total, failed = false;
+  function said(kind, text) {
+    if (!statusEl) return;
+    statusEl.setAttribute("data-state", kind === "progress" ? "loading" : kind);
+    statusEl.textContent = text || statusEl.getAttribute("data-" + kind);
+  }
+  function busy(on) {
+    document.querySelectorAll("[data-deferred-table]").forEach(function (el) {
+      if (on) el.setAttribute("aria-busy", "true"); else el.removeAttribute("aria-busy");
+    });
+  }
   if (waiting) {
     said("loading");
+    busy(true);
     document.querySelectorAll("[data-deferred-wait]").forEach(function (el) {
       if (statusEl) el.textContent = statusEl.getAttribute("data-loading");
     });
@@ -140,7 +169,12 @@ function initPlanner() {
       .catch(function () { failed = true; })
       .then(function () {
         waiting -= 1;
+        if (waiting && statusEl && !failed) {
+          said("progress", statusEl.getAttribute("data-progress")
+            .replace("__DONE__", fmt.n.format(total - waiting)).replace("__ALL__", fmt.n.format(total)));
+        }
         if (!waiting) {
+          busy(false);
           said(failed ? "failed" : "done");
           if (failed && statusEl && cfg.sync_url) {
             var a = document.createElement("a");

@@ -28,10 +28,29 @@ def safe_cell(value):
     return "'" + value
 
 
-def csv_text(headers: Iterable, rows: Iterable[Iterable]) -> str:
-    """The table as CSV text (Excel's dialect), every cell through :func:`safe_cell`."""
+class ExcelDanish(csv.excel):
+    """What a spreadsheet set to Danish opens with a double click: ``;`` between cells (the
+    comma is the decimal sign there). Its numbers are written with a decimal comma."""
+
+    delimiter = ";"
+
+
+DIALECTS = {"excel": csv.excel, "excel-da": ExcelDanish}
+
+
+def decimal_comma(value):
+    """A float as text with a decimal comma (11.1 -> "11,1"); anything else as it is."""
+    if isinstance(value, float):
+        return repr(value).replace(".", ",")
+    return value
+
+
+def csv_text(headers: Iterable, rows: Iterable[Iterable], dialect: str = "excel") -> str:
+    """The table as CSV text in *dialect* (a key of :data:`DIALECTS`; Excel's by default),
+    every cell through :func:`safe_cell`."""
     buf = io.StringIO()
-    writer = csv.writer(buf)
+    writer = csv.writer(buf, dialect=DIALECTS[dialect])
+    number = decimal_comma if dialect == "excel-da" else (lambda v: v)
     writer.writerow([safe_cell(h) for h in headers])
-    writer.writerows([safe_cell(v) for v in row] for row in rows)
+    writer.writerows([safe_cell(number(v)) for v in row] for row in rows)
     return buf.getvalue()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import folium
 import numpy as np
+from babel.numbers import format_decimal
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
@@ -54,6 +55,35 @@ def _point_fc(rows: list[dict]) -> dict:
                 "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
                 "properties": {k: v for k, v in r.items() if k not in ("lon", "lat")}}
                for r in rows)
+
+
+def number(value, locale: str, pattern: str | None = None) -> str:
+    """*value* written for *locale* ("3,2" in Danish); *pattern* is a Babel number pattern."""
+    return format_decimal(value, pattern, locale=locale)
+
+
+def gi_tooltip_cells(fc: dict, labels: dict) -> dict:
+    """The Gi* cells with their tooltip's texts: z to one decimal, p (FDR) to two significant
+    digits, in the page's locale, and a note on a cell with very few findings (``few``)."""
+    loc = labels.get("locale", "da")
+    out = []
+    for feat in fc["features"]:
+        p = feat["properties"]
+        out.append({**feat, "properties": {
+            **p, "z_text": number(p["z"], loc, "0.0"), "p_text": number(p["p_fdr"], loc, "@#"),
+            "note": labels.get("few", "") if p.get("few") else ""}})
+    return {**fc, "features": out}
+
+
+def cluster_tooltip_fc(fc: dict, labels: dict) -> dict:
+    """The clusters with their categories named (in the page's language) for the tooltip."""
+    names = labels.get("categories", {})
+    out = []
+    for feat in fc["features"]:
+        counts = feat["properties"].get("category_counts", {})
+        text = ", ".join(f"{names.get(c, c)} ({n})" for c, n in counts.items())
+        out.append({**feat, "properties": {**feat["properties"], "categories_text": text}})
+    return {**fc, "features": out}
 
 
 def _radius(n: int) -> float:
@@ -121,8 +151,10 @@ def planner_map(config, *, bounds, labels: dict, shown: set[str], spots_fine=(),
     if "gi" in pending:
         group("gi")
     elif gi_cells and gi_cells["features"]:
-        safe.geojson(gi_cells, fields=["cell_id", "count", "z", "p_fdr"],
-                     aliases=labels["gi_fields"], style_function=lambda f: {
+        cells = gi_tooltip_cells(gi_cells, labels)
+        note = ["note"] if any(f["properties"]["note"] for f in cells["features"]) else []
+        safe.geojson(cells, fields=["cell_id", "count", "z_text", "p_text", *note],
+                     aliases=[*labels["gi_fields"], *[""] * len(note)], style_function=lambda f: {
             "color": GI_COLOURS[f["properties"]["class"]], "weight": 0.5,
             "fillColor": GI_COLOURS[f["properties"]["class"]], "fillOpacity": 0.6},
         ).add_to(group("gi"))
@@ -135,7 +167,8 @@ def planner_map(config, *, bounds, labels: dict, shown: set[str], spots_fine=(),
     if "clusters" in pending:
         group("clusters")
     elif cluster_fc and cluster_fc["features"]:
-        safe.geojson(cluster_fc, fields=["cluster", "count", "categories_text", "dark_pct"],
+        safe.geojson(cluster_tooltip_fc(cluster_fc, labels),
+                     fields=["cluster", "count", "categories_text", "dark_pct"],
                      aliases=labels["cluster_fields"], style_function=lambda _f: {
             "color": "#111827", "weight": 2.5, "fillOpacity": 0.0, "dashArray": "6 3"},
         ).add_to(group("clusters"))
@@ -187,7 +220,8 @@ def hotspot_page_map(config, hm: HotspotMap, *, labels: dict, shown: set[str], v
         wiring["deferred"] = deferred_urls
         wiring["colours"] = GI_COLOURS
         wiring["sync_url"] = sync_url
-        wiring["labels"] = {k: v for k, v in labels.items() if k.endswith("_fields")}
+        wiring["labels"] = {k: v for k, v in labels.items()
+                            if k.endswith("_fields") or k in ("few", "categories")}
     return _page_map(m, wiring)
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from walkapp.domain import hotspots as hs
+from walkapp.domain import spreadsheet
 from walkapp.domain.actor import Actor
 from walkapp.domain.clock import TZ
 from walkapp.domain.errors import N_, NotFound, ValidationError
@@ -43,17 +44,30 @@ def _mean(values: list) -> float | None:
     return round(sum(vals) / len(vals), 2) if vals else None
 
 
-def _period_label(when: datetime, grain: str) -> str:
+QUARTER = {"da": "K", "en": "Q"}  # 2024 K1 (kvartal), 2024 Q1
+
+
+def _period_label(when: datetime, grain: str, language: str = "da") -> str:
     local = when.astimezone(TZ)
     if grain == "month":
         return f"{local.year}-{local.month:02d}"
     if grain == "quarter":
-        return f"{local.year} K{(local.month - 1) // 3 + 1}"
+        return f"{local.year} {QUARTER.get(language, 'Q')}{(local.month - 1) // 3 + 1}"
     return str(local.year)
 
 
-def statistics(session, actor: Actor, f: HotspotFilter, grain: str, today: date) -> dict:
-    """Return the statistics tables: per category, area and period, and remedies per owner."""
+def category_names(session, language: str) -> dict[str, str]:
+    """Every category's name in *language* ("da" or "en"), by code, from the categories table
+    (administrators may rename them)."""
+    english = language == "en"
+    return {c.code: (c.name_en if english else c.name_da) or c.code
+            for c in session.scalars(sa.select(Category))}
+
+
+def statistics(session, actor: Actor, f: HotspotFilter, grain: str, today: date,
+               language: str = "da") -> dict:
+    """Return the statistics tables: per category, area and period, and remedies per owner;
+    categories are named, and quarters written, in *language*."""
     check_analyst(actor)
     if grain not in GRAINS:
         raise ValidationError(N_("grain must be year, quarter or month."), "grain")
@@ -62,7 +76,7 @@ def statistics(session, actor: Actor, f: HotspotFilter, grain: str, today: date)
                            .where(*filter_clauses(actor, f))).all()
     by_id = {r[0]: r for r in rows}
     area_names = dict(session.execute(sa.select(Area.id, Area.name)).all())
-    cat_names = {c.code: c for c in session.scalars(sa.select(Category))}
+    cat_names = category_names(session, language)
     cats = categories_of(session, np.fromiter(by_id, np.int64, len(by_id)))
 
     def agg(groups: dict) -> list[list]:
@@ -81,19 +95,18 @@ def statistics(session, actor: Actor, f: HotspotFilter, grain: str, today: date)
     per_period: dict = {}
     for r in rows:
         per_area.setdefault(area_names.get(r[4], "?"), []).append(r)
-        per_period.setdefault(_period_label(r[3], grain), []).append(r)
+        per_period.setdefault(_period_label(r[3], grain, language), []).append(r)
     headers = [N_("Spots"), N_("Unsafe"), N_("Safe"), N_("Safe share (per cent)"),
                N_("Mean feeling of safety")]
     cat_rows = sorted(agg(per_cat), key=lambda row: -row[1])
     for row in cat_rows:
-        c = cat_names.get(row[0])
-        row.insert(1, c.name_da if c else row[0])
+        row.insert(1, cat_names.get(row[0], row[0]))
     area_rows = sorted(agg(per_area), key=lambda row: -row[1])
     period_rows = sorted(agg(per_period), key=lambda row: row[0])
     return {
         "categories": Table("categories", N_("Per category"),
                             [N_("Code"), N_("Category")] + headers, cat_rows,
-                            [(f"{r[0]}", r[3], r[2]) for r in cat_rows]),
+                            [(r[1], r[3], r[2]) for r in cat_rows]),
         "areas": Table("areas", N_("Per area"), [N_("Area")] + headers, area_rows,
                        [(r[0], r[2], r[1]) for r in area_rows]),
         "periods": Table("periods", N_("Per period"), [N_("Period")] + headers, period_rows,
@@ -102,10 +115,19 @@ def statistics(session, actor: Actor, f: HotspotFilter, grain: str, today: date)
     }
 
 
+def csv_download(table: Table, headers: list[str], dialect: str) -> str:
+    """*table* as CSV text under the (translated) *headers*: Excel's dialect, or "excel-da"
+    (semicolons, decimal commas) for a spreadsheet set to Danish; a BOM first, so either opens
+    as UTF-8."""
+    if dialect not in spreadsheet.DIALECTS:
+        raise ValidationError(N_("Unknown CSV format."), "dialect")
+    return "\ufeff" + spreadsheet.csv_text(headers, table.csv_rows(), dialect)
+
+
 def statistics_table(session, actor: Actor, f: HotspotFilter, grain: str, today: date,
-                     name: str) -> Table:
+                     name: str, language: str = "da") -> Table:
     """One of the statistics tables by name (for its CSV download); NotFound for another."""
-    table = statistics(session, actor, f, grain, today).get(name)
+    table = statistics(session, actor, f, grain, today, language).get(name)
     if table is None:
         raise NotFound(N_("No such table."))
     return table

@@ -5,11 +5,12 @@ service for what the page shows, has walkapp.maps.hotspots draw the map, and ren
 """
 
 from flask import Blueprint, Response, current_app, redirect, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from walkapp.domain import clock, spreadsheet
+from walkapp.domain import clock
+from walkapp.domain import params as parse
 from walkapp.domain.errors import ValidationError
 from walkapp.domain.remedies import STATUS_LABELS
 from walkapp.extensions import db
@@ -29,7 +30,13 @@ def only_analysts():
     check_analyst(current_actor())
 
 
+def _language() -> str:
+    return get_locale().language
+
+
 def _labels() -> dict:
+    """The map's texts in the request's language: layer names, tooltip field names, category
+    names by code, and the locale its numbers are written in."""
     return {
         "spots": _("Spots (grouped)"), "density": _("Density"), "gi": _("Gi* hotspots"),
         "clusters": _("Clusters"), "focus": _("Focus areas"), "areas": _("Housing areas"),
@@ -37,6 +44,9 @@ def _labels() -> dict:
         "gi_fields": [_("Cell"), _("Spots"), "z", _("p (FDR)")],
         "cluster_fields": [_("Cluster"), _("Spots"), _("Categories"), _("In darkness (per cent)")],
         "spot_fields": [_("Unsafe spots"), _("In darkness")],
+        "few": _("Very few findings: read this cell with care."),
+        "categories": stats.category_names(db.session, _language()),
+        "locale": str(get_locale()),
     }
 
 
@@ -50,7 +60,7 @@ def _label_remedies(rows: list[dict]) -> list[dict]:
     for r in rows:
         label = _(STATUS_LABELS[r["status"]]) if r["status"] in STATUS_LABELS else r["status"]
         due = f" · {_('deadline')} {format_date(r['deadline'])}" if r["deadline"] else ""
-        late = f" · {_('OVERDUE')}" if r["overdue"] else ""
+        late = f" · {_('overdue')}" if r["overdue"] else ""
         r["tooltip"] = f"{r['title']} ({label}){due}{late}"
         r["status_label"] = label
     return rows
@@ -62,12 +72,12 @@ def _analysis_args() -> dict:
             if k not in ("layers", "c", "sync", "method")}
 
 
-def _index_map(hm: layers.HotspotMap, shown: set[str]) -> hmap.PlannerMap:
+def _index_map(hm: layers.HotspotMap, shown: set[str], labels: dict) -> hmap.PlannerMap:
     """The hotspot map; planner.js fetches the deferred layers from the API with the same
     filter and settings."""
     args = _analysis_args()
     return hmap.hotspot_page_map(
-        current_app.config, hm, labels=_labels(), view=filters.parse_view(request.args),
+        current_app.config, hm, labels=labels, view=filters.parse_view(request.args),
         shown=shown, deferred_urls={key: url_for("api.hotspots_geojson", method=method, **args)
                        for key, method in hm.deferred.items()},
         sync_url=url_for("planner.index", sync="1", **args))
@@ -84,7 +94,9 @@ def index():
                             clock.today())
     _label_remedies(hm.remedies)
     kept = {k: request.args[k] for k in ("layers", "c") if k in request.args}
-    return render("planner/index.html", hm=hm, f=f, s=s, map=_index_map(hm, shown), layers=shown,
+    labels = _labels()
+    return render("planner/index.html", hm=hm, f=f, s=s, map=_index_map(hm, shown, labels),
+                  layers=shown, category_names=labels["categories"],
                   choices=filters.choices(db.session), gi_colours=hmap.GI_COLOURS,
                   remedy_colours=hmap.REMEDY_COLOURS,
                   sync_url=url_for("planner.index", sync="1", **_analysis_args(), **kept))
@@ -108,18 +120,21 @@ def over_time():
 def statistics():
     f, _s = _state()
     grain = request.args.get("grain", "year")
-    tables = stats.statistics(db.session, current_actor(), f, grain, clock.today())
+    tables = stats.statistics(db.session, current_actor(), f, grain, clock.today(), _language())
     return render("planner/statistics.html", f=f, tables=tables, grain=grain,
                   choices=filters.choices(db.session))
 
 
 @bp.get("/statistics/<name>.csv")
 def statistics_csv(name: str):
+    """A statistics table as CSV; ``?dialect=excel-da`` for a spreadsheet set to Danish."""
     f, _s = _state()
     table = stats.statistics_table(db.session, current_actor(), f,
-                                   request.args.get("grain", "year"), clock.today(), name)
-    text = spreadsheet.csv_text([_(h) for h in table.headers], table.csv_rows())
-    resp = Response("\ufeff" + text, mimetype="text/csv")
+                                   request.args.get("grain", "year"), clock.today(), name,
+                                   _language())
+    text = stats.csv_download(table, [_(h) for h in table.headers],
+                              parse.text(request.args, "dialect") or "excel")
+    resp = Response(text, mimetype="text/csv")
     resp.headers["Content-Disposition"] = f'attachment; filename="walkapp-{name}.csv"'
     return resp
 
@@ -153,9 +168,10 @@ def focus_create():
 def focus_show(focus_id: int):
     f, s = _state()
     fd = layers.focus_detail(db.session, current_actor(), focus_id, f, s)
+    labels = _labels()
     return render("planner/focus_show.html", fa=fd.focus, st=fd.stats, f=f,
-                  map=hmap.focus_detail_map(current_app.config, fd, labels=_labels()),
-                  choices=filters.choices(db.session))
+                  map=hmap.focus_detail_map(current_app.config, fd, labels=labels),
+                  choices=filters.choices(db.session), category_names=labels["categories"])
 
 
 @bp.post("/focus/<int:focus_id>")

@@ -9,6 +9,7 @@ from shapely.geometry import shape
 from shapely.ops import unary_union
 
 from walkapp.domain import hotspots as hs
+from walkapp.domain.errors import N_
 from walkapp.geo.crs import lonlat_to_metric, to_wgs84
 from walkapp.geo.shapes import feature, feature_collection, from_db
 from walkapp.models import Area
@@ -36,11 +37,20 @@ def gi_features(gi: hs.GiResult, only_significant: bool = False) -> list[dict]:
     return out
 
 
+# What the API says instead of Gi* cells below the minimum (an English msgid and its
+# parameters: walkapp.api translates it into the caller's language).
+TOO_FEW_MESSAGE = N_("Too few data: at least %(n)s unsafe spots are needed before hotspots "
+                     "are drawn.")
+MAP_GI_FIELDS = ("cell_id", "count", "z", "p_fdr", "class")
+
+
 def map_gi_cells(cells: list[dict]) -> dict:
-    """The cells as the map draws them: only what the tooltip shows, p (FDR) to 2 digits."""
+    """The cells as the map draws them: only what the tooltip shows, p (FDR) to 2 digits, and
+    ``few`` (true for a cell with very few findings) when the analysis sets it."""
     fc = feature_collection([
         {"type": "Feature", "geometry": feat["geometry"], "properties": {
-            k: feat["properties"][k] for k in ("cell_id", "count", "z", "p_fdr", "class")}}
+            k: feat["properties"][k] for k in (*MAP_GI_FIELDS, "few")
+            if k in feat["properties"]}}
         for feat in cells])
     for feat in fc["features"]:
         feat["properties"]["p_fdr"] = float(f"{feat['properties']['p_fdr']:.2g}")
@@ -62,11 +72,10 @@ def cluster_features(found: list[hs.Cluster]) -> list[dict]:
 
 
 def map_cluster_fc(found: list[hs.Cluster]) -> dict:
-    """The clusters as the map draws them, with the tooltip's texts."""
+    """The clusters as the map draws them (walkapp.maps names their categories)."""
     fc = feature_collection(cluster_features(found))
     for feat in fc["features"]:
         p = feat["properties"]
-        p["categories_text"] = ", ".join(f"{c} ({n})" for c, n in p["category_counts"].items())
         p["dark_pct"] = round(100 * p["dark_share"])
     return fc
 
@@ -100,7 +109,8 @@ def hotspots_geojson(a: Analysis, method: str) -> dict:
                       fdr="Benjamini-Hochberg", inference="conditional permutation (esda)")
         if a.too_few:
             return feature_collection([], parameters=params, too_few_data=True,
-                                      message="for få data", **members)
+                                      message=TOO_FEW_MESSAGE,
+                                      message_params={"n": s.min_points}, **members)
         return feature_collection(gi_features(a.gi), parameters=params, too_few_data=False,
                                   **members)
     if method == "kde":
