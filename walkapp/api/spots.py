@@ -50,7 +50,7 @@ def spots_geojson():
     known = spot_service.known_categories(db.session) if request.args.get("category") else ()
     f = spot_service.parse_filter(request.args, known)
     features = spot_service.spot_features(db.session, actor, f, photo_url)
-    audit.export(db.session, actor, "spots.geojson",
+    audit.export(db.session, actor,
                  ((ft["id"], ft["properties"]["visibility"]) for ft in features))
     # orjson: this answer can hold thousands of features, and it encodes them ~4x faster.
     body = orjson.dumps({"type": "FeatureCollection", "features": features,

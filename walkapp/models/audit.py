@@ -23,7 +23,17 @@ class AuditEntry(db.Model):
     # What was served: spot (a police-only spot's detail), report, report_pdf, export,
     # clean_photo (see services.audit.KINDS).
     kind: so.Mapped[str] = so.mapped_column(sa.String(20))
-    subject: so.Mapped[str] = so.mapped_column(sa.String(80))  # "walk 3", "photo 12", ...
-    detail: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    # What it was about: a walk (report), a spot (detail), a photo, or none (an export).
+    subject_type: so.Mapped[str] = so.mapped_column(sa.String(10))
+    subject_id: so.Mapped[int | None] = so.mapped_column()
+    spot_ids: so.Mapped[str] = so.mapped_column(sa.String(500), default="")  # "4,7,9"
+    photo_ids: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    rendition: so.Mapped[str] = so.mapped_column(sa.String(10), default="")  # of a photo
+
+    def spots(self) -> list[str]:
+        return [i for i in self.spot_ids.split(",") if i]
+
+    def photos(self) -> list[str]:
+        return [i for i in self.photo_ids.split(",") if i]
 
     user = so.relationship("User", lazy="joined")

@@ -44,25 +44,28 @@ def _who(actor: Actor) -> tuple[int | None, str]:
     return None, "contractor" if actor.contractor_remedies else "anonymous"
 
 
-def _ids(label: str, ids: Iterable[int]) -> str:
-    ids = sorted(set(ids))
-    text = f"{label} " + ", ".join(map(str, ids))
-    return text if len(text) <= 500 else text[:480].rsplit(",", 1)[0] + f" … ({len(ids)})"
+def _ids(ids: Iterable[int]) -> str:
+    """Comma-separated ids, as many as fit the column (the first ones, in order)."""
+    text = ",".join(map(str, sorted(set(ids))))
+    return text if len(text) <= 500 else text[:500].rsplit(",", 1)[0]
 
 
-def record(session, actor: Actor, kind: str, subject: str, detail: str = "") -> None:
+def record(session, actor: Actor, kind: str, subject_type: str, subject_id: int | None, *,
+           spot_ids: Iterable[int] = (), photo_ids: Iterable[int] = (),
+           rendition: str = "") -> None:
     """Write one entry and commit."""
     user_id, label = _who(actor)
     session.execute(sa.insert(AuditEntry).values(
-        at=utcnow(), user_id=user_id, actor=label, kind=kind, subject=subject[:80],
-        detail=detail[:500]))
+        at=utcnow(), user_id=user_id, actor=label, kind=kind, subject_type=subject_type,
+        subject_id=subject_id, spot_ids=_ids(spot_ids), photo_ids=_ids(photo_ids),
+        rendition=rendition[:10]))
     session.commit()
 
 
 def police_spot(session, actor: Actor, spot) -> None:
     """A spot's detail was served: recorded if it is police-only."""
     if spot.visibility == POLICE:
-        record(session, actor, SPOT, f"spot {spot.id}", f"walk {spot.walk_id}")
+        record(session, actor, SPOT, "walk", spot.walk_id, spot_ids=[spot.id])
 
 
 def report(session, actor: Actor, walk_id: int, police_spot_ids: list[int], pdf: bool,
@@ -70,26 +73,23 @@ def report(session, actor: Actor, walk_id: int, police_spot_ids: list[int], pdf:
     """A walk report was served: recorded if it held police-only spots or (the PDF, which
     embeds its photos) unblurred photos."""
     clean = list(clean_photo_ids)
-    if not police_spot_ids and not clean:
-        return
-    parts = [_ids("spots", police_spot_ids)] if police_spot_ids else []
-    if clean:
-        parts.append(_ids("photos", clean))
-    record(session, actor, REPORT_PDF if pdf else REPORT, f"walk {walk_id}", "; ".join(parts))
+    if police_spot_ids or clean:
+        record(session, actor, REPORT_PDF if pdf else REPORT, "walk", walk_id,
+               spot_ids=police_spot_ids, photo_ids=clean)
 
 
-def export(session, actor: Actor, what: str, levels: Iterable[tuple[int, str]]) -> None:
-    """Spots were exported (GeoJSON, CSV): recorded if any was police-only; *levels* holds
-    (spot id, visibility) of what was served."""
+def export(session, actor: Actor, levels: Iterable[tuple[int, str]]) -> None:
+    """Spots were listed or exported (GeoJSON): recorded if any was police-only; *levels*
+    holds (spot id, visibility) of what was served."""
     ids = [sid for sid, level in levels if level == POLICE]
     if ids:
-        record(session, actor, EXPORT, what, _ids("spots", ids))
+        record(session, actor, EXPORT, "spots", None, spot_ids=ids)
 
 
 def clean_photo(session, actor: Actor, photo, rendition: str) -> None:
     """An unblurred rendition of a photo others get blurred was served."""
-    owner = f"spot {photo.spot_id}" if photo.spot_id is not None else photo.owner_kind
-    record(session, actor, CLEAN_PHOTO, f"photo {photo.id}", f"{rendition}, {owner}")
+    record(session, actor, CLEAN_PHOTO, "photo", photo.id,
+           spot_ids=[photo.spot_id] if photo.spot_id is not None else [], rendition=rendition)
 
 
 # --- reading it (admins) ------------------------------------------------------------------------
