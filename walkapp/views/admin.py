@@ -10,9 +10,8 @@ from walkapp.domain.errors import DomainError
 from walkapp.domain.roles import ROLES
 from walkapp.extensions import db
 from walkapp.maps.walks import area_form_map
-from walkapp.services import accounts
+from walkapp.services import accounts, audit
 from walkapp.services import areas as area_service
-from walkapp.services import audit
 from walkapp.services import organisations as org_service
 from walkapp.web import current_actor, error_message, render
 
