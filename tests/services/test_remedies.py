@@ -299,7 +299,9 @@ def test_expired_link_is_refused_and_changes_nothing(session, world):
     assert r.status == "tildelt"
 
 
-def test_report_file_is_blurred_in_the_publishable_version(tmp_path):
+def test_report_file_is_what_the_reader_may_see(tmp_path):
+    """The PDF embeds the blurred set for everyone but coordinators and police, and for them
+    too in the publishable version; a missing rendition is left out, never swapped."""
     store = FileStore(tmp_path)
     sha = "ab" * 32
     store.save(sha, "display.jpg", b"plain")
@@ -307,14 +309,20 @@ def test_report_file_is_blurred_in_the_publishable_version(tmp_path):
     photo = Photo(sha256=sha, token="t" * 43, width=1, height=1, source_format="jpeg",
                   redaction_key="k1", blur_pending=False, has_original=False)
     settings = Settings()
-    assert photo_service.report_file(None, photo, "display", store, settings,
-                                     public=False).read_bytes() == b"plain"
-    assert photo_service.report_file(None, photo, "display", store, settings,
-                                     public=True).read_bytes() == b"blurred"
-    assert photo_service.report_file(None, photo, "thumb", store, settings, public=True) is None
-    photo.redaction_key = None  # nothing to blur: the publishable version shows it as it is
-    assert photo_service.report_file(None, photo, "display", store, settings,
-                                     public=True).read_bytes() == b"plain"
+    coordinator, planner = Actor(user_id=1, role="koordinator"), Actor(user_id=2,
+                                                                          role="planlaegger")
+
+    def got(actor, rendition="display", public=False):
+        path = photo_service.report_file(None, actor, photo, rendition, store, settings, public)
+        return path.read_bytes() if path else None
+
+    assert got(coordinator) == b"plain"
+    assert got(planner) == b"blurred"  # the full version too
+    assert got(Actor(user_id=3, role="deltager", org_kind="politi")) == b"plain"
+    assert got(coordinator, public=True) == b"blurred"
+    assert got(planner, "thumb") is None and got(coordinator, "thumb", public=True) is None
+    photo.redaction_key = None  # nothing to blur: everyone gets it as it is
+    assert got(planner) == b"plain" and got(coordinator, public=True) == b"plain"
 
 
 def test_concurrent_writers_never_overwrite_each_other(app, session, world):

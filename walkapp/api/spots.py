@@ -3,6 +3,7 @@ from flask import Response, jsonify, request, url_for
 
 from walkapp.api.blueprint import bp
 from walkapp.extensions import db
+from walkapp.services import audit
 from walkapp.services import spots as spot_service
 from walkapp.services import walks as walk_service
 from walkapp.web import current_actor
@@ -37,7 +38,9 @@ def create_spot(walk_id: int):
 def get_spot(spot_id: int):
     actor = current_actor()
     spot = spot_service.get_spot(db.session, actor, spot_id)
-    return jsonify(spot_service.spot_feature(spot, photo_url, actor))
+    body = spot_service.spot_feature(spot, photo_url, actor)
+    audit.police_spot(db.session, actor, spot)
+    return jsonify(body)
 
 
 @bp.get("/spots.geojson")
@@ -47,6 +50,8 @@ def spots_geojson():
     known = spot_service.known_categories(db.session) if request.args.get("category") else ()
     f = spot_service.parse_filter(request.args, known)
     features = spot_service.spot_features(db.session, actor, f, photo_url)
+    audit.export(db.session, actor,
+                 ((ft["id"], ft["properties"]["visibility"]) for ft in features))
     # orjson: this answer can hold thousands of features, and it encodes them ~4x faster.
     body = orjson.dumps({"type": "FeatureCollection", "features": features,
                          "numberReturned": len(features)})

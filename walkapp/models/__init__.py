@@ -1,6 +1,7 @@
 """SQLAlchemy models. Importing this package registers every table on db.metadata."""
 
 from walkapp.models.area import Area
+from walkapp.models.audit import AuditEntry  # noqa: F401
 from walkapp.models.focus import FocusArea, SpotImport, SpotSource  # noqa: F401
 from walkapp.models.org import Organisation, User
 from walkapp.models.outbox import NotificationPreference, OutboxMessage  # noqa: F401

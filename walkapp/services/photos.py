@@ -35,6 +35,7 @@ from walkapp.models.types import utcnow
 from walkapp.photos import processing, redact
 from walkapp.photos.processing import FORMATS, SIZES, ProcessedPhoto, Settings, file_name
 from walkapp.photos.store import PhotoStore, StagedWrites, staged
+from walkapp.services import audit
 from walkapp.services.visibility import visible_clause
 
 log = logging.getLogger(__name__)
@@ -172,14 +173,19 @@ def jpeg_for(session, actor: Actor, photo: Photo, rendition: str, store: PhotoSt
     return Rendition(path) if path else Rendition(None, 404)
 
 
-def report_file(session, photo: Photo, rendition: str, store: PhotoStore, settings: Settings,
-                public: bool) -> Path | None:
-    """The JPEG the walk report's PDF embeds: the blurred set in the publishable version (a
-    pending photo is blurred first, or left out), else the clean one."""
-    if public and is_pending(photo) and not blur_photo(session, photo, store, settings):
-        return None
-    variant = "r-" + photo.redaction_key if public and photo.redaction_key else CLEAN
-    return _existing(store, photo, variant, rendition)
+def report_file(session, actor: Actor, photo: Photo, rendition: str, store: PhotoStore,
+                settings: Settings, public: bool) -> Path | None:
+    """The JPEG the walk report's PDF embeds for *actor*: the same access decision as every
+    other rendition (jpeg_for), the blurred set in the publishable version; None when the
+    photo is withheld for now (a pending photo whose detection failed)."""
+    return jpeg_for(session, actor, photo, rendition, store, settings, blurred=public).path
+
+
+def shows_clean(actor: Actor | None, photo: Photo, blurred: bool = False) -> bool:
+    """True if *actor* gets an unblurred file of a photo others get blurred (or that is still
+    waiting for detection): what the audit log records as a clean photo view."""
+    return not blurred and sees_unredacted(actor) and bool(photo.redaction_key
+                                                           or is_pending(photo))
 
 
 def photo_entry(photo: Photo, actor: Actor | None, url: Callable[..., str]) -> dict:
@@ -284,7 +290,11 @@ def serve(session, actor: Actor, token: str, variant: str, rendition: str, ext: 
             return Redirect(variant_for(actor, photo))
         return Missing()
     path = store.path(photo.sha256, name)
-    return Serve(path, FORMATS[ext]) if path.exists() else Missing()
+    if not path.exists():
+        return Missing()
+    if variant == CLEAN and shows_clean(actor, photo):
+        audit.clean_photo(session, actor, photo, rendition)
+    return Serve(path, FORMATS[ext])
 
 
 # --- redactions -------------------------------------------------------------------------------

@@ -13,11 +13,10 @@ from walkapp.domain.errors import N_, PermissionDenied
 from walkapp.geo.crs import to_metric
 from walkapp.geo.shapes import from_db
 from walkapp.models import Participant, Remedy, Walk
+from walkapp.services import audit, visibility
+from walkapp.services import photos as photo_service
 from walkapp.services import walks as walk_service
 from walkapp.services.remedies import closing as remedy_closing
-
-PUBLIC_LEVELS = ("offentlig", "partnere")  # the publishable report leaves out police/DKE only
-ALL_LEVELS = ("offentlig", "partnere", "politi")
 
 
 @dataclass
@@ -29,19 +28,33 @@ class ReportData:
     participants: list[tuple[str, int]]  # role label, count
     map_png: bytes
     spot_numbers: dict[int, int] = field(default_factory=dict)
+    levels: tuple[str, ...] = visibility.PUBLISHABLE
+
+    def police_spot_ids(self) -> list[int]:
+        """The police-only spots in this report (what the audit log records)."""
+        return [s.id for ns in self.spots for s in ns.all_spots
+                if s.visibility == visibility.POLICE]
+
+    def photos(self) -> list:
+        return [p for ns in self.spots for s in ns.all_spots for p in s.photos]
 
 
 def check_access(session, actor: Actor, walk: Walk, public: bool) -> bool:
-    """Return whether the actor gets the publishable version (forced for participants)."""
+    """Return whether the actor gets the publishable version: participants do, unless they
+    may see police-only findings (police, DKE); readers and the walk's leader choose."""
     if actor.reads_all or walk_service.is_leader(actor, walk):
         return public
     if walk_service.participant_of(session, actor, walk) is not None:
-        return True
+        return public if visibility.sees_police(actor) else True
     raise PermissionDenied(N_("You do not have access to this walk's report."))
 
 
-def build(session, walk: Walk, public: bool, map_size=(1000, 640)) -> ReportData:
-    spots = remedy_closing.numbered_spots(session, walk, PUBLIC_LEVELS if public else ALL_LEVELS)
+def build(session, actor: Actor, walk: Walk, public: bool, map_size=(1000, 640)) -> ReportData:
+    """The report *actor* gets: the spots at the levels they may see (services.visibility),
+    in the publishable version never police-only ones; remedies about none of those spots
+    stay out unless the caller sees every level."""
+    levels = visibility.report_levels(actor, public)
+    spots = remedy_closing.numbered_spots(session, walk, levels)
     numbers = {}
     for ns in spots:
         for s in ns.all_spots:
@@ -53,13 +66,21 @@ def build(session, walk: Walk, public: bool, map_size=(1000, 640)) -> ReportData
     rows = []
     for r in remedies:
         nums = sorted({numbers[s.id] for s in r.spots if s.id in numbers})
-        if public and not nums:
-            continue  # a remedy only about police-only spots stays out of the public version
+        if not nums and (public or not visibility.sees_police(actor)):
+            continue  # a remedy only about spots the reader may not see stays out
         rows.append((r, nums))
     roles = Counter(session.scalars(sa.select(Participant.role_label).where(
         Participant.walk_id == walk.id)))
     return ReportData(walk, public, spots, rows, sorted(roles.items()),
-                      map_png(walk, spots, map_size), numbers)
+                      map_png(walk, spots, map_size), numbers, levels)
+
+
+def record_view(session, actor: Actor, data: ReportData, pdf: bool) -> None:
+    """Write the audit entry of a served report (police-only spots; the PDF's embedded
+    unblurred photos). Commits: call it once the report has been rendered."""
+    clean = [p.id for p in data.photos() if photo_service.shows_clean(actor, p, data.public)] \
+        if pdf else []
+    audit.report(session, actor, data.walk.id, data.police_spot_ids(), pdf, clean)
 
 
 # ---------------------------------------------------------------- static map

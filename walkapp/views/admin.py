@@ -10,7 +10,7 @@ from walkapp.domain.errors import DomainError
 from walkapp.domain.roles import ROLES
 from walkapp.extensions import db
 from walkapp.maps.walks import area_form_map
-from walkapp.services import accounts
+from walkapp.services import accounts, audit
 from walkapp.services import areas as area_service
 from walkapp.services import organisations as org_service
 from walkapp.web import current_actor, error_message, render
@@ -109,6 +109,13 @@ def organisation_new(org_id: int | None = None):
 
 
 # Users
+
+@bp.get("/audit")
+def audit_log():
+    """Who was served police-only findings or unblurred photos: newest first, paged."""
+    log = audit.entries(db.session, current_actor(), audit.parse_query(request.args))
+    return render("admin/audit.html", log=log, kinds=audit.KINDS)
+
 
 @bp.get("/users")
 def users():

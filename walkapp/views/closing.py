@@ -80,15 +80,17 @@ def create_remedy(walk_id: int):
 # ---------------------------------------------------------------- report
 
 def _photo_src(public: bool, pdf: bool):
-    """The report's photo sources: URLs for the page, embedded file URIs for the PDF."""
+    """The report's photo sources: URLs for the page (remedies.spot_photo decides what each
+    caller gets), embedded files for the PDF (the same decision: photos.report_file)."""
     if not pdf:
         return lambda photo, rendition="thumb": url_for(
             "remedies.spot_photo", token=photo.token, rendition=rendition,
             blur="1" if public else None)
-    store, settings = photo_store(), photo_settings()
+    actor, store, settings = current_actor(), photo_store(), photo_settings()
 
     def file_uri(photo, rendition="thumb"):
-        path = photo_service.report_file(db.session, photo, rendition, store, settings, public)
+        path = photo_service.report_file(db.session, actor, photo, rendition, store, settings,
+                                         public)
         return path.as_uri() if path else None
     return file_uri
 
@@ -97,7 +99,7 @@ def _report(walk_id: int, pdf: bool):
     walk = walk_service.get_walk(db.session, walk_id)
     public = report_service.check_access(db.session, current_actor(), walk,
                                          request.args.get("public") == "1")
-    data = report_service.build(db.session, walk, public)
+    data = report_service.build(db.session, current_actor(), walk, public)
     map_uri = "data:image/png;base64," + base64.b64encode(data.map_png).decode()
     return data, dict(report=data, walk=walk, photo_src=_photo_src(data.public, pdf),
                       map_uri=map_uri, pdf=pdf, status_labels=rd.STATUS_LABELS,
@@ -114,8 +116,10 @@ def _needs_login() -> bool:
 def report(walk_id: int):
     if _needs_login():
         return login.unauthorized()
-    _data, ctx = _report(walk_id, pdf=False)
-    return render("report/report.html", **ctx)
+    data, ctx = _report(walk_id, pdf=False)
+    resp = render("report/report.html", **ctx)
+    report_service.record_view(db.session, current_actor(), data, pdf=False)
+    return resp
 
 
 @bp.get("/walks/<int:walk_id>/report.pdf")
@@ -127,6 +131,7 @@ def report_pdf(walk_id: int):
     css_dir = Path(current_app.static_folder)
     pdf = report_service.render_pdf(html, base_url=css_dir.as_uri() + "/")
     name = f"protokol-{walk_id}{'-offentlig' if data.public else ''}.pdf"
+    report_service.record_view(db.session, current_actor(), data, pdf=True)
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"',
                              "Cache-Control": "private, no-store"})

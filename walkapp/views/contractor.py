@@ -6,7 +6,7 @@ from walkapp.extensions import db
 from walkapp.services.remedies import access as remedy_access
 from walkapp.services.remedies import contractor as contractor_links
 from walkapp.services.remedies import lifecycle
-from walkapp.web import error_message, remember_contractor_remedy, render
+from walkapp.web import error_message, remember_contractor_link, render
 from walkapp.web.inputs import photo_store, remedy_photo_upload
 
 bp = Blueprint("contractor", __name__, url_prefix="/c")
@@ -20,7 +20,7 @@ def _page(link, status=200, **extra):
 
 def _link(token: str):
     link = contractor_links.resolve_contractor_link(db.session, token)
-    remember_contractor_remedy(link.remedy_id)
+    remember_contractor_link(link.id)
     return link
 
 

@@ -11,7 +11,6 @@ from walkapp.domain.errors import DomainError, ValidationError
 from walkapp.extensions import db
 from walkapp.maps import remedies as remedy_maps
 from walkapp.services import notifications
-from walkapp.services import photos as photo_service
 from walkapp.services import walks as walk_service
 from walkapp.services.remedies import access as remedy_access
 from walkapp.services.remedies import catalogue as remedy_catalogue
@@ -145,10 +144,9 @@ def spot_photo(token: str, rendition: str):
     then (the publishable report). Never falls back to the clean file."""
     if rendition not in ("thumb", "display"):
         abort(404)
-    actor = current_actor()
-    photo = remedy_photos.spot_photo(db.session, actor, token)
-    served = photo_service.jpeg_for(db.session, actor, photo, rendition, photo_store(),
-                                    photo_settings(), blurred=request.args.get("blur") == "1")
+    served = remedy_photos.spot_photo_file(db.session, current_actor(), token, rendition,
+                                           photo_store(), photo_settings(),
+                                           blurred=request.args.get("blur") == "1")
     if served.path is None:
         abort(served.status)
     resp = send_file(served.path, mimetype="image/jpeg", max_age=31536000, conditional=True)

@@ -10,6 +10,7 @@ from flask_login import login_required
 from walkapp.extensions import db
 from walkapp.maps.walks import overview_map, spot_map
 from walkapp.services import areas as area_service
+from walkapp.services import audit
 from walkapp.services import spots as spot_service
 from walkapp.web import current_actor, error_message, render, wants_fragment
 from walkapp.web.urls import photo_url
@@ -52,5 +53,7 @@ def show(spot_id: int):
     map_parts = None if wants_fragment() else spot_map(current_app.config, spot)
     # The photos' URLs as the API hands them out (one place builds them).
     photos = spot_service.spot_properties(spot, photo_url)["photos"]
-    return render("spots/show.html", "spots/_detail.html", spot=spot, photos=photos,
+    resp = render("spots/show.html", "spots/_detail.html", spot=spot, photos=photos,
                   map=map_parts)
+    audit.police_spot(db.session, current_actor(), spot)
+    return resp

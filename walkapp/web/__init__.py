@@ -18,7 +18,7 @@ from walkapp.web.actor import (
     GUEST_KEY,
     contractor_remedy_ids,
     current_actor,
-    remember_contractor_remedy,
+    remember_contractor_link,
     remember_guest,
 )
 from walkapp.web.errors import error_message, error_response, is_api_request
@@ -29,7 +29,7 @@ from walkapp.web.urls import IdConverter, photo_sources, safe_next
 
 __all__ = [
     "CONTRACTOR_KEY", "GUEST_KEY", "contractor_remedy_ids", "current_actor", "error_message",
-    "error_response", "init_app", "is_api_request", "remember_contractor_remedy",
+    "error_response", "init_app", "is_api_request", "remember_contractor_link",
     "remember_guest", "render", "safe_next", "select_locale", "throttle_login", "wants_fragment",
 ]
 

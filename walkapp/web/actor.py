@@ -7,9 +7,10 @@ from flask_login import current_user
 from walkapp.domain.actor import ANONYMOUS, Actor
 from walkapp.extensions import db
 from walkapp.models import Participant
+from walkapp.services.remedies.access import live_contractor_remedies
 
 GUEST_KEY = "guest_walks"  # session: {walk_id: participant_id} for guests
-CONTRACTOR_KEY = "contractor_remedies"  # session: remedy ids opened through a contractor link
+CONTRACTOR_KEY = "contractor_links"  # session: ids of the contractor links this browser opened
 
 
 def current_actor() -> Actor:
@@ -42,12 +43,15 @@ def remember_guest(walk_id: int, participant_id: int) -> None:
 
 
 def contractor_remedy_ids() -> list[int]:
-    """Remedies this browser opened through a contractor link (newest last)."""
-    return list(session.get(CONTRACTOR_KEY) or [])
+    """Remedies this browser opened through a contractor link that is still live (one query,
+    and only for browsers that opened a link: a withdrawn or expired link stops working for
+    the browser that opened it too)."""
+    links = session.get(CONTRACTOR_KEY) or []
+    return list(live_contractor_remedies(db.session, links)) if links else []
 
 
-def remember_contractor_remedy(remedy_id: int) -> None:
-    ids = contractor_remedy_ids()
-    if remedy_id not in ids:
-        session[CONTRACTOR_KEY] = (ids + [remedy_id])[-20:]
+def remember_contractor_link(link_id: int) -> None:
+    ids = list(session.get(CONTRACTOR_KEY) or [])
+    if link_id not in ids:
+        session[CONTRACTOR_KEY] = (ids + [link_id])[-20:]
         g.pop("actor", None)

@@ -19,6 +19,7 @@ from walkapp.models.types import utcnow
 from walkapp.services.hotspots.access import check_analyst
 from walkapp.services.hotspots.filters import HotspotFilter, Settings
 from walkapp.services.hotspots.points import Points, category_pairs, data_version, load_points
+from walkapp.services.visibility import visible_levels
 
 METHODS = ("gi", "kde", "dbscan")
 
@@ -51,7 +52,7 @@ def clear_cache() -> None:
 
 
 def _cache_key(session, actor: Actor, f: HotspotFilter, s: Settings, methods) -> tuple:
-    return (str(session.get_bind().url), actor.visibility, f, s, tuple(methods),
+    return (str(session.get_bind().url), visible_levels(actor), f, s, tuple(methods),
             data_version(session))
 
 

@@ -15,6 +15,7 @@ from walkapp.domain.clock import TZ
 from walkapp.geo.crs import lonlat_to_metric
 from walkapp.models import Participant, Spot, Walk, spot_categories
 from walkapp.services.hotspots.filters import HotspotFilter
+from walkapp.services.visibility import level_clause
 
 
 @dataclass
@@ -44,7 +45,7 @@ def _day_start(d: date) -> datetime:
 
 def filter_clauses(actor: Actor, f: HotspotFilter) -> list:
     """Return WHERE clauses for the spots an analyst sees under filter *f* (hidden ones never)."""
-    clauses = [Spot.visibility.in_(actor.visibility), sa.not_(Spot.hidden)]
+    clauses = [level_clause(actor), sa.not_(Spot.hidden)]
     if f.date_from:
         clauses.append(Spot.observed_at >= _day_start(f.date_from))
     if f.date_to:

@@ -18,9 +18,10 @@ from walkapp.domain.errors import N_, NotFound
 from walkapp.models import Photo, Remedy, RemedyPhoto, Spot
 from walkapp.photos.processing import Settings, process
 from walkapp.photos.store import PhotoStore, staged
+from walkapp.services import audit
 from walkapp.services import photos as photo_service
 from walkapp.services.remedies import access
-from walkapp.services.visibility import visible_clause
+from walkapp.services.visibility import visible_clause, visible_levels
 
 
 @dataclass
@@ -80,10 +81,22 @@ def spot_photo(session, actor: Actor, token: str) -> Photo:
     if session.scalar(sa.select(Spot.id).where(Spot.id == spot.id,
                                                visible_clause(actor))) is not None:
         return photo
-    levels = ("offentlig",) if actor.contractor_remedies and not actor.is_user \
-        else actor.visibility
+    levels = visible_levels(actor)  # a contractor link's browser: public spots only
     remedies = session.scalars(sa.select(Remedy).where(Remedy.spots.any(Spot.id == spot.id)))
     if spot.visibility in levels and not spot.hidden and any(
             access.may_view(actor, r) for r in remedies):
         return photo
     raise NotFound(N_("No such photo."))
+
+
+def spot_photo_file(session, actor: Actor, token: str, rendition: str, store: PhotoStore,
+                    settings: Settings, blurred: bool = False) -> photo_service.Rendition:
+    """The JPEG of a spot photo's *rendition* for *actor* (404 unless they may see the spot
+    or a remedy covering it): the photo service's decision (jpeg_for); an unblurred file of a
+    photo others get blurred goes into the audit log."""
+    photo = spot_photo(session, actor, token)
+    served = photo_service.jpeg_for(session, actor, photo, rendition, store, settings,
+                                    blurred=blurred)
+    if served.path is not None and photo_service.shows_clean(actor, photo, blurred):
+        audit.clean_photo(session, actor, photo, rendition)
+    return served

@@ -21,6 +21,7 @@ from walkapp.services.remedies.closing import NumberedSpot, numbered_spots, orga
 from walkapp.services.remedies.contractor import links_of
 from walkapp.services.remedies.lifecycle import available_moves, last_verdict
 from walkapp.services.remedies.photos import before_photos
+from walkapp.services.visibility import visible_levels
 
 
 @dataclass
@@ -222,7 +223,7 @@ def remedy_page(session, actor: Actor, remedy: Remedy) -> RemedyPage:
         if manage and remedy.owner_org_id else []
     return RemedyPage(
         remedy=remedy, moves=available_moves(remedy, who), state=remedy_state(remedy),
-        before=before_photos(remedy, actor.visibility),
+        before=before_photos(remedy, visible_levels(actor)),
         links=links_of(session, remedy.id)
         if rd.roles_for(who, remedy.id, remedy.owner_org_id) else [],
         organisations=organisations(session) if manage else [], people=people, manage=manage)
@@ -276,7 +277,7 @@ def follow_up(session, actor: Actor, walk: Walk) -> FollowUp:
     previous = session.get(Walk, walk.previous_walk_id) if walk.previous_walk_id else None
     numbered = numbered_spots(session, previous) if previous else []
     numbers = {s.id: ns.number for ns in numbered for s in ns.all_spots}
-    levels = actor.visibility
+    levels = visible_levels(actor)
     return FollowUp(previous, remedies, [ns for ns in numbered if ns.spot.visibility in levels],
                     numbers, {r.id: last_verdict(r, walk.id) for r in remedies},
                     rd.may_manage(actor.role))
