@@ -4,6 +4,7 @@ from walkapp.models.area import Area
 from walkapp.models.focus import FocusArea, SpotImport, SpotSource  # noqa: F401
 from walkapp.models.org import Organisation, User
 from walkapp.models.outbox import NotificationPreference, OutboxMessage  # noqa: F401
+from walkapp.models.privacy import PrivacyLog, SpotEvent  # noqa: F401
 from walkapp.models.redaction import PhotoRedaction  # noqa: F401
 from walkapp.models.remedy import (  # noqa: F401
     ContractorLink,
