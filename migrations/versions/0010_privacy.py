@@ -9,7 +9,7 @@ from alembic import op
 
 
 revision = "0010"
-down_revision = "0008"  # TEMP: 0009
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
