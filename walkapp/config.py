@@ -53,6 +53,10 @@ class Defaults:
     REMEDY_REMINDER_DAYS = 7
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"  # for links in e-mails sent from the command line
 
+    # Privacy: flask retention-run anonymises the guests of walks closed longer ago than this
+    # and deletes the clean originals of their photos (run it daily from a timer)
+    RETENTION_DAYS = 365
+
     # E-mail (flask send-notifications); the outbox retries with exponential backoff
     SMTP_HOST = "localhost"
     SMTP_PORT = 25

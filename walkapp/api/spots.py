@@ -1,9 +1,11 @@
 import orjson
 from flask import Response, jsonify, request, url_for
+from flask_babel import gettext as _
 
 from walkapp.api.blueprint import bp
 from walkapp.extensions import db
 from walkapp.services import audit
+from walkapp.services import privacy as privacy_service
 from walkapp.services import spots as spot_service
 from walkapp.services import walks as walk_service
 from walkapp.web import current_actor
@@ -27,6 +29,7 @@ def create_spot(walk_id: int):
     result = spot_service.add_spot(db.session, actor, walk, data, photos, photo_store(),
                                    spot_limits())
     body = spot_service.spot_feature(result.spot, photo_url, current_actor())
+    body["privacy_warning"] = _privacy_warning(privacy_service.note_findings(result.spot))
     resp = jsonify(body)
     resp.status_code = 201 if result.created else 200
     if result.created:
@@ -68,7 +71,9 @@ def update_spot(spot_id: int):
     spot_service.edit_spot(db.session, actor, spot, request.form.to_dict(),
                            request.form.getlist("categories"), spot_limits())
     db.session.commit()
-    return jsonify(spot_service.spot_feature(spot, photo_url, actor))
+    body = spot_service.spot_feature(spot, photo_url, actor)
+    body["privacy_warning"] = _privacy_warning(privacy_service.note_findings(spot))
+    return jsonify(body)
 
 
 @bp.post("/spots/<int:spot_id>/hide")
@@ -79,3 +84,24 @@ def hide_spot(spot_id: int):
     spot_service.set_hidden(db.session, actor, spot, request.form.get("hidden", "1") != "0")
     db.session.commit()
     return jsonify(spot_service.spot_feature(spot, photo_url, actor))
+
+
+def _privacy_warning(findings) -> dict | None:
+    """The warning for a note that looks like it names a person: message and findings."""
+    if not findings:
+        return None
+    return {"message": _(privacy_service.NOTE_WARNING),
+            "findings": [{"kind": f.kind, "label": _(privacy_service.KIND_LABELS[f.kind]),
+                          "text": f.text} for f in findings]}
+
+
+@bp.post("/notes/check")
+def check_note():
+    """What in a note (form or JSON field ``note``) looks like it names a person: walk mode
+    asks before it saves a spot. ``{"findings": [...], "warning": {...} | null}``."""
+    body = request.get_json(silent=True) if request.is_json else None
+    raw = body.get("note") if isinstance(body, dict) else request.form.get("note")
+    note = raw if isinstance(raw, str) else ""
+    findings = privacy_service.check_note(note, spot_limits().note_max_chars)
+    warning = _privacy_warning(findings)
+    return jsonify({"findings": warning["findings"] if warning else [], "warning": warning})

@@ -5,6 +5,7 @@ from walkapp.models.audit import AuditEntry  # noqa: F401
 from walkapp.models.focus import FocusArea, SpotImport, SpotSource  # noqa: F401
 from walkapp.models.org import Organisation, User
 from walkapp.models.outbox import NotificationPreference, OutboxMessage  # noqa: F401
+from walkapp.models.privacy import PrivacyLog, SpotEvent  # noqa: F401
 from walkapp.models.redaction import PhotoRedaction  # noqa: F401
 from walkapp.models.remedy import (  # noqa: F401
     ContractorLink,

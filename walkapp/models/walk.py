@@ -55,6 +55,8 @@ class Participant(db.Model):
     display_name: so.Mapped[str] = so.mapped_column(sa.String(80), default="")
     role_label: so.Mapped[str] = so.mapped_column(sa.String(20), default="beboer")
     joined_at: so.Mapped[object] = so.mapped_column(UTCDateTime(), default=utcnow)
+    # Set when retention or an erasure removed the name (services.privacy).
+    anonymised_at: so.Mapped[object | None] = so.mapped_column(UTCDateTime())
 
     walk: so.Mapped[Walk] = so.relationship(back_populates="participants")
     user = so.relationship("User")

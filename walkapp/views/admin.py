@@ -10,7 +10,7 @@ from walkapp.domain.errors import DomainError
 from walkapp.domain.roles import ROLES
 from walkapp.extensions import db
 from walkapp.maps.walks import area_form_map
-from walkapp.services import accounts, audit
+from walkapp.services import accounts, audit, privacy
 from walkapp.services import areas as area_service
 from walkapp.services import organisations as org_service
 from walkapp.web import current_actor, error_message, render
@@ -182,6 +182,62 @@ def user_password(user_id: int):
                           fragment=False)
     flash(_("The password of %(email)s was changed.", email=user.email))
     return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+# Erasure: a person's name and contact details go, their findings stay
+
+def _confirmed() -> bool:
+    return request.form.get("confirm") == "1"
+
+
+def _erase_page(subject: str, action: str, back: str, status: int = 200, errors=None):
+    return render("admin/erase.html", status=status, subject=subject, action=action,
+                  back=back, errors=errors or {})
+
+
+@bp.route("/users/<int:user_id>/erase", methods=["GET", "POST"])
+def user_erase(user_id: int):
+    user = _user(user_id)
+    page = (_("the account %(email)s", email=user.email),
+            url_for("admin.user_erase", user_id=user.id),
+            url_for("admin.user_edit", user_id=user.id))
+    if request.method == "GET" or not _confirmed():
+        errors = {"confirm": _("Tick the box to confirm.")} if request.method == "POST" else {}
+        return _erase_page(*page, status=422 if errors else 200, errors=errors)
+    try:
+        privacy.erase_user(db.session, current_actor(), user)
+        db.session.commit()
+    except DomainError as exc:
+        return _erase_page(*page, status=exc.status, errors=_failed(exc))
+    flash(_("The personal data of user %(id)s were erased; the findings stay.", id=user_id))
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/walks")
+def walks():
+    return render("admin/walks.html", walks=privacy.recent_walks(db.session, current_actor()))
+
+
+@bp.get("/walks/<int:walk_id>/participants")
+def participants(walk_id: int):
+    walk, rows = privacy.walk_participants(db.session, current_actor(), walk_id)
+    return render("admin/participants.html", walk=walk, rows=rows)
+
+
+@bp.route("/walks/<int:walk_id>/participants/<int:participant_id>/erase",
+          methods=["GET", "POST"])
+def participant_erase(walk_id: int, participant_id: int):
+    p = privacy.get_participant(db.session, current_actor(), walk_id, participant_id)
+    page = (_("participant %(id)s of this walk", id=p.id),
+            url_for("admin.participant_erase", walk_id=walk_id, participant_id=p.id),
+            url_for("admin.participants", walk_id=walk_id))
+    if request.method == "GET" or not _confirmed():
+        errors = {"confirm": _("Tick the box to confirm.")} if request.method == "POST" else {}
+        return _erase_page(*page, status=422 if errors else 200, errors=errors)
+    privacy.erase_participant(db.session, current_actor(), p)
+    db.session.commit()
+    flash(_("The participant's name was erased; the findings stay."))
+    return redirect(url_for("admin.participants", walk_id=walk_id))
 
 
 # Areas

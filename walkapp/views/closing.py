@@ -12,13 +12,14 @@ from walkapp.domain.errors import ValidationError
 from walkapp.extensions import db, login
 from walkapp.maps import remedies as remedy_maps
 from walkapp.services import photos as photo_service
+from walkapp.services import privacy as privacy_service
 from walkapp.services import report as report_service
 from walkapp.services import walks as walk_service
 from walkapp.services.remedies import closing as remedy_closing
 from walkapp.services.remedies import lifecycle
 from walkapp.services.remedies import queries as remedy_queries
 from walkapp.web import current_actor, error_message, render
-from walkapp.web.inputs import photo_settings, photo_store
+from walkapp.web.inputs import photo_settings, photo_store, spot_limits
 
 bp = Blueprint("closing", __name__)
 
@@ -26,7 +27,11 @@ bp = Blueprint("closing", __name__)
 def _closing_page(walk, status: int = 200, **extra):
     merge_distance = current_app.config["REMEDY_MERGE_DISTANCE_M"]
     meeting = remedy_closing.closing_meeting(db.session, walk, merge_distance)
+    spots = [s for ns in meeting.numbered for s in ns.all_spots]
     ctx = {"walk": walk, **meeting.context(), "merge_distance": merge_distance, "errors": {},
+           "note_flags": privacy_service.note_flags(spots),
+           "kind_labels": privacy_service.KIND_LABELS,
+           "note_history": privacy_service.note_events(db.session, [s.id for s in spots]),
            "map": remedy_maps.spots_map(current_app.config, walk, meeting.numbered),
            "form": {}, "today": clock.today(), **extra}
     return render("closing/closing.html", status=status, **ctx)
@@ -60,6 +65,18 @@ def unmerge(walk_id: int):
     remedy_closing.unmerge_spot(db.session, current_actor(), walk, spot_id)
     db.session.commit()
     return redirect(url_for("closing.closing", walk_id=walk.id) + "#spots")
+
+
+@bp.post("/walks/<int:walk_id>/closing/note")
+@login_required
+def redact_note(walk_id: int):
+    """Replace a flagged note's personal parts by "[fjernet]", or save a corrected note."""
+    walk = _managed_walk(walk_id)
+    change = privacy_service.parse_note_change(request.form)
+    privacy_service.redact_note(db.session, current_actor(), walk, change,
+                                spot_limits().note_max_chars)
+    db.session.commit()
+    return redirect(url_for("closing.closing", walk_id=walk.id) + f"#spot-{change.spot_id}")
 
 
 @bp.post("/walks/<int:walk_id>/closing/remedies")

@@ -13,6 +13,7 @@ from walkapp.domain.errors import DomainError, PermissionDenied, ValidationError
 from walkapp.domain.walks import PARTICIPANT_ROLE_LABELS
 from walkapp.extensions import db, login
 from walkapp.maps.walks import plan_map, walk_map
+from walkapp.services import privacy as privacy_service
 from walkapp.services import spots as spot_service
 from walkapp.services import walks as walk_service
 from walkapp.services.walks import ModeAccess
@@ -219,6 +220,7 @@ def _mode_config(walk, walk_map_parts, is_leader: bool, category_names: dict) ->
         "walkId": walk.id,
         "mapId": walk_map_parts.name,
         "createUrl": url_for("api.create_spot", walk_id=walk.id),
+        "checkNoteUrl": url_for("api.check_note"),
         "spotsUrl": url_for("api.spots_geojson", walk=walk.id),
         "spotUrl": url_for("api.get_spot", spot_id=0),
         "hideUrl": url_for("api.hide_spot", spot_id=0),
@@ -281,7 +283,7 @@ def _posted_spot_values() -> dict:
     return values
 
 
-def _render_spot_form(walk, spot, values, errors, status=200):
+def _render_spot_form(walk, spot, values, errors, status=200, privacy_findings=()):
     categories = spot_service.active_categories(db.session)
     return render(
         "walks/spot_edit.html",
@@ -295,6 +297,8 @@ def _render_spot_form(walk, spot, values, errors, status=200):
         category_names=_category_names(categories),
         map=walk_map(current_app.config, walk),
         is_leader=walk_service.is_leader(current_actor(), walk),
+        privacy_findings=privacy_findings,
+        kind_labels=privacy_service.KIND_LABELS,
     )
 
 
@@ -306,7 +310,8 @@ def _spot_form_failed(walk, spot_id: int, exc: DomainError):
         raise exc
     spot = spot_service.get_walk_spot(db.session, current_actor(), walk, spot_id)
     values = _posted_spot_values() if exc.status == 422 else spot_service.form_values(spot)
-    return _render_spot_form(walk, spot, values, _errors(exc, SPOT_FIELDS), exc.status)
+    return _render_spot_form(walk, spot, values, _errors(exc, SPOT_FIELDS), exc.status,
+                             getattr(exc, "findings", ()))
 
 
 @bp.route("/<int:walk_id>/spots/<int:spot_id>/edit", methods=["GET", "POST"])
@@ -318,7 +323,9 @@ def edit_spot(walk_id: int, spot_id: int):
     spot_service.may_edit(db.session, actor, spot)
     if request.method == "GET":
         return _render_spot_form(walk, spot, spot_service.form_values(spot), {})
-    try:
+    try:  # a note that names a person is saved only when confirmed ("Gem alligevel")
+        privacy_service.confirm_note(request.form.get("note", ""),
+                                     request.form.get("privacy_ack") == "1")
         spot_service.edit_spot(db.session, actor, spot, request.form.to_dict(),
                                request.form.getlist("categories"), spot_limits())
         db.session.commit()

@@ -31,6 +31,23 @@ export function sendSpot(fd, on, attempt = 0) {
 }
 
 /**
+ * Ask the server whether the note *note* looks like it names a person; resolve to its
+ * warning ({message, findings: [{kind, label, text}]}) or null. Offline, on an error or when the
+ * answer is slow, resolve to null: the check never keeps a spot from being saved.
+ */
+export function checkNote(note, timeoutMs = 4000) {
+  if (!note.trim() || !cfg.checkNoteUrl) return Promise.resolve(null);
+  const fd = new FormData();
+  fd.append("note", note);
+  const late = new Promise((resolve) => setTimeout(() => resolve(null), timeoutMs));
+  const asked = post(cfg.checkNoteUrl, fd)
+    .then((r) => (r.ok ? r.json() : null))
+    .then((body) => (body && body.warning) || null)
+    .catch(() => null);
+  return Promise.race([asked, late]);
+}
+
+/**
  * Hide spot *id* (hidden "1") or show it again ("0"); resolve to {ok, body} with the server's
  * answer (the spot's Feature, or {error}). Rejects on network trouble.
  */

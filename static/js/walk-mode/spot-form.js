@@ -8,13 +8,16 @@ import { gpsLevel, me } from "./gps.js";
 import * as layer from "./live-layer.js";
 import { appendPhotos, photosReady, resetPhotos } from "./photos.js";
 import { describePin, pin, placePin, removePin } from "./pin.js";
-import { sendSpot } from "./send.js";
+import { checkNote, sendSpot } from "./send.js";
 import { closeSheet, isOpen, openSheet, sheets } from "./sheets.js";
 import { showToast } from "./toast.js";
 
 let form = null;
 let saveBtn = null;
 let saving = false;
+// The note the participant chose to save despite the privacy warning ("Gem alligevel").
+let confirmedNote = null;
+let warningBox = null;
 
 function setSaving(on, label) {
   saving = on;
@@ -29,6 +32,8 @@ export function openSpotForm() {
   clearErrors();
   resetPhotos();
   form.elements.client_uuid.value = uuid4();
+  hideNoteWarning();
+  confirmedNote = null;
   saving = false;
   saveBtn.disabled = false;
   saveBtn.textContent = saveBtn.getAttribute("data-label") || saveBtn.textContent;
@@ -65,6 +70,35 @@ function saved(feature, focusBack) {
   showToast(T.saved, 2500);
 }
 
+function hideNoteWarning() {
+  warningBox.hidden = true;
+}
+
+/** Show the server's privacy *warning* above "Gem alligevel" / "Ret noten". */
+function showNoteWarning(warning) {
+  warningBox.querySelector(".note-warning-text").textContent = warning.message;
+  const list = warningBox.querySelector(".note-warning-findings");
+  list.replaceChildren(...warning.findings.map((f) => {
+    const li = document.createElement("li");
+    li.textContent = "“" + f.text + "”: " + f.label;
+    return li;
+  }));
+  warningBox.hidden = false;
+  $("#note-save-anyway").focus();
+}
+
+/** Check the note first (unless confirmed as it is): resolve true to send, false to stop. */
+function noteChecked() {
+  const note = form.elements.note.value;
+  if (confirmedNote === note) return Promise.resolve(true);
+  return checkNote(note).then((warning) => {
+    if (!warning) return true;
+    setSaving(false);
+    showNoteWarning(warning);
+    return false;
+  });
+}
+
 function submit(focusBack) {
   if (saving) return;
   clearErrors();
@@ -75,7 +109,9 @@ function submit(focusBack) {
   form.elements.accuracy_m.value = pin.source === "manual" || pin.acc == null ? "" : pin.acc;
   form.elements.location_source.value = pin.source;
   setSaving(true);
-  photosReady().then(() => {
+  hideNoteWarning();
+  Promise.all([photosReady(), noteChecked()]).then(([, send]) => {
+    if (!send) return;
     const fd = new FormData(form);
     appendPhotos(fd);
     const uuid = form.elements.client_uuid.value;
@@ -95,4 +131,14 @@ export function initSpotForm(focusBack) {
   saveBtn = $("#save-spot");
   saveBtn.setAttribute("data-label", saveBtn.textContent);
   form.addEventListener("submit", (e) => { e.preventDefault(); submit(focusBack); });
+  warningBox = $("#note-warning");
+  $("#note-save-anyway").addEventListener("click", () => {
+    confirmedNote = form.elements.note.value;
+    submit(focusBack);
+  });
+  $("#note-fix").addEventListener("click", () => {
+    hideNoteWarning();
+    form.elements.note.focus();
+  });
+  form.elements.note.addEventListener("input", () => { confirmedNote = null; });
 }
