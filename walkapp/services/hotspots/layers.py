@@ -52,14 +52,19 @@ class HotspotMap:
 
     @property
     def pending(self) -> tuple[str, ...]:
-        """The layers planner.js fills after the page loaded."""
-        return () if self.sync else tuple(ASYNC_LAYERS)
+        """The layers planner.js fills after the page loaded: none when there are too few
+        spots (the page says so, and shows neither Gi* nor clusters)."""
+        return () if self.sync or self.too_few else tuple(ASYNC_LAYERS)
 
     @property
     def deferred(self) -> dict[str, str]:
-        """Map layer -> analysis method to fetch (no Gi* when there are too few spots)."""
-        return {key: method for key, method in ASYNC_LAYERS.items()
-                if key in self.pending and not (self.too_few and key == "gi")}
+        """Map layer -> analysis method to fetch."""
+        return {key: method for key, method in ASYNC_LAYERS.items() if key in self.pending}
+
+    @property
+    def study_region(self) -> dict | None:
+        """The region Gi* runs on (see points.Region.describe); None with too few spots."""
+        return self.analysis.study_region
 
     @property
     def density_max(self) -> float | None:
@@ -79,7 +84,7 @@ def hotspot_map(session, actor: Actor, f: HotspotFilter, s: Settings, sync: bool
         analysis=a, sync=sync, too_few=too_few, bounds=extent(a.points, areas), area_fc=areas,
         focus_fc=focus, remedies=remedy_markers(session, actor, f, today),
         gi_cells=None if cells is None else map_gi_cells(cells), hot=hot_cells(cells or []),
-        cluster_fc=map_cluster_fc(a.clusters) if sync else None,
+        cluster_fc=map_cluster_fc(a.clusters) if sync and not too_few else None,
         density=density_raster(a.kde, max_px=360), spots_fine=spot_aggregates(a.utryg, 100),
         spots_coarse=spot_aggregates(a.utryg, 1000))
 
