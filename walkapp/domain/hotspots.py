@@ -101,6 +101,7 @@ class GiParams:
     alpha: float = 0.05
     min_neighbours: int = MIN_NEIGHBOURS
     seed: int | None = 12345
+    display_z: bool = True  # compute esda's Gi* z (display only; the validation study skips it)
 
 
 @dataclass
@@ -359,7 +360,7 @@ def getis_ord(x: np.ndarray, y: np.ndarray, params: GiParams | None = None,
     counts = region_counts(x, y, region)
     s = region.weights @ counts
     share = region.share
-    z = gi_star_z(counts, region)
+    z = gi_star_z(counts, region) if params.display_z else np.zeros(len(region))
     p_sim = None
     used = 0
     if params.inference == "permutation":
