@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import shapely
 from pyproj import Transformer
 
 from walkapp.domain import hotspots as hs
@@ -84,44 +85,164 @@ def test_band_narrower_than_a_cell_is_refused():
         hs.getis_ord(x, y, hs.GiParams(band_m=50))
 
 
+def box_region(band_m=200.0):
+    """The study region of the tests: every 100 m cell of the box the spots are drawn in."""
+    e, n, share = hs.cells_in(shapely.box(X0, Y0, X1, Y1))
+    return hs.study_region(e, n, band_m, exposure=share)
+
+
+def plant_compact(rng, clusters=3, per_cluster=40, radius_m=40.0):
+    """Plant compact clusters (uniform in a disc of *radius_m*, one to four cells); return
+    their points and centres."""
+    cx = rng.uniform(X0 + 500, X1 - 500, clusters)
+    cy = rng.uniform(Y0 + 500, Y1 - 500, clusters)
+    r = radius_m * np.sqrt(rng.random((clusters, per_cluster)))
+    t = rng.uniform(0, 2 * np.pi, (clusters, per_cluster))
+    return ((cx[:, None] + r * np.cos(t)).ravel(), (cy[:, None] + r * np.sin(t)).ravel(),
+            np.stack([cx, cy], axis=1))
+
+
+@pytest.mark.parametrize("n_random,per_cluster,radius", [(1500, 70, 45), (1500, 40, 50),
+                                                          (300, 20, 25), (5000, 60, 50)])
+def test_gi_star_finds_compact_clusters_on_a_scattered_background(n_random, per_cluster,
+                                                                   radius):
+    """Tens of findings in one to four cells on a scattered background are hot (the issue's
+    case: 70 within 45 m on 1,500 came out 'not significant' with conditional permutation)."""
+    region = box_region()
+    found, planted = 0, 0
+    for seed in range(4):
+        rng = np.random.default_rng(200 + seed)
+        x, y = random_spots(rng, n_random)
+        px, py, centres = plant_compact(rng, per_cluster=per_cluster, radius_m=radius)
+        result = hs.getis_ord(np.r_[x, px], np.r_[y, py], hs.GiParams(), region)
+        hot = result.hot_ids(min_class=2)
+        ce, cn = hs.cell_index(centres[:, 0], centres[:, 1])
+        found += sum(hs.cell_id(e, n) in hot for e, n in zip(ce, cn, strict=True))
+        planted += len(centres)
+    assert found == planted
+
+
+def test_gi_star_with_empty_cells_on_random_spots_flags_almost_nothing():
+    region = box_region()
+    sets_with_any = 0
+    for seed in range(30):
+        rng = np.random.default_rng(1000 + seed)
+        x, y = random_spots(rng, int(rng.choice([200, 1500, 10000])))
+        result = hs.getis_ord(x, y, hs.GiParams(), region)
+        sets_with_any += bool((np.abs(result.cls) >= 2).any())
+    assert sets_with_any <= 2  # BH at 5 %: at most 5 % of null sets may flag anything
+
+
+def test_the_region_counts_its_empty_cells_and_states_its_band():
+    region = box_region()
+    rng = np.random.default_rng(3)
+    x, y = random_spots(rng, 100)
+    result = hs.getis_ord(x, y, hs.GiParams(), region)
+    assert len(result.count) == len(region) > 5 * np.count_nonzero(result.count)
+    assert result.count.sum() == 100 and (result.count == 0).any()
+    assert result.band_m == 200 and region.cardinality[region.inside].min() - 1 >= 4
+    assert region.area_km2 == pytest.approx((X1 - X0) * (Y1 - Y0) / 1e6, rel=1e-6)
+
+
+def test_band_rule_widens_the_band_until_every_cell_has_enough_neighbours():
+    # a one-cell-wide strip: at 200 m a cell has at most four neighbours, the ends two
+    strip = hs.study_region(np.arange(20), np.zeros(20, dtype=np.int64), 200)
+    assert strip.band_m == 400 and (strip.cardinality - 1).min() >= hs.MIN_NEIGHBOURS
+
+
+def test_exact_p_is_the_binomial_tail_of_the_neighbourhood_count():
+    from scipy.stats import binom
+
+    region = box_region()
+    rng = np.random.default_rng(8)
+    x, y = random_spots(rng, 500)
+    px, py, _ = plant_compact(rng, clusters=1, per_cluster=30)
+    result = hs.getis_ord(np.r_[x, px], np.r_[y, py], hs.GiParams(), region)
+    i = int(np.argmax(result.neighbourhood))
+    share = region.weights[i].toarray().ravel() @ region.exposure / region.exposure.sum()
+    tail = binom.sf(result.neighbourhood[i] - 1, 530, share)
+    assert result.p[i] == pytest.approx(min(1.0, 2 * tail), rel=1e-9)
+    assert result.expected[i] == pytest.approx(530 * share)
+    assert result.cls[i] == 3 and result.z[i] > 3
+
+
+def test_findings_outside_the_region_get_their_cells_added():
+    region = box_region()
+    x, y = random_spots(np.random.default_rng(2), 60)
+    x = np.r_[x, X1 + 5000.0]
+    y = np.r_[y, Y0 + 100.0]
+    result = hs.getis_ord(x, y, hs.GiParams(), region)
+    assert result.count.sum() == 61 and (~result.region.inside).sum() == 1
+
+
 @esda_reference
-def test_gi_star_z_and_pseudo_p_come_from_esda():
+def test_gi_star_z_comes_from_esda():
     from esda.getisord import G_Local
-    from libpysal.weights import W
+    from libpysal.weights import DistanceBand
 
     rng = np.random.default_rng(5)
     x, y = random_spots(rng, 400)
     px, py, _ = plant_blocks(rng, blocks=2)
     x, y = np.r_[x, px], np.r_[y, py]
-    params = hs.GiParams(seed=7)
-    ours = hs.getis_ord(x, y, params)
-    grid = hs.grid_counts(x, y)
-    cells = np.stack([grid.east, grid.north], axis=1)
-    nb = hs._neighbours(cells, params.band_m, params.cell_m)
-    ref = G_Local(grid.count.astype(float), W({i: n.tolist() for i, n in enumerate(nb)}),
-                  transform="B", permutations=999, star=True, seed=7, n_jobs=1)
-    assert np.allclose(np.abs(ours.z), np.abs(np.nan_to_num(ref.z_sim, nan=0, posinf=0, neginf=0)))
-    assert np.allclose(ours.p_sim, ref.p_sim)
+    region = box_region()
+    ours = hs.getis_ord(x, y, hs.GiParams(), region)
+    centres = (np.stack([region.east, region.north], axis=1) + 0.5) * 100
+    w = DistanceBand(centres, threshold=200 + 1e-6, binary=True, silence_warnings=True)
+    ref = G_Local(ours.count, w, transform="B", permutations=0, star=True)
+    assert np.allclose(ours.z, ref.Zs)
 
 
-@esda_reference
-def test_refined_permutations_match_esda_conditional_randomisation():
-    """Our extra permutations draw from the same distribution as esda's."""
-    from esda.getisord import G_Local
-    from libpysal.weights import W
+def test_permutation_option_agrees_with_the_exact_tail_and_can_pass_the_correction():
+    # a small region: 20 x 20 cells (4 km²)
+    e, n = np.meshgrid(np.arange(7080, 7100), np.arange(61720, 61740))
+    region = hs.study_region(e.ravel(), n.ravel(), 200)
+    rng = np.random.default_rng(4)
+    x = rng.uniform(708000, 710000, 200)
+    y = rng.uniform(6172000, 6174000, 200)
+    x = np.r_[x, 709000 + rng.normal(0, 20, 25)]
+    y = np.r_[y, 6173000 + rng.normal(0, 20, 25)]
+    exact = hs.getis_ord(x, y, hs.GiParams(), region)
+    perm = hs.getis_ord(x, y, hs.GiParams(inference="permutation", seed=1), region)
+    assert perm.permutations_used >= 4 * len(region) / 0.05 - 1
+    assert np.min(perm.p) <= 0.05 / len(region)  # the smallest p can pass BH
+    mid = (exact.p > 0.01) & (exact.p < 0.5)
+    assert np.allclose(perm.p[mid], exact.p[mid], atol=0.02)
+    assert exact.hot_ids() == perm.hot_ids() != set()
 
-    rng = np.random.default_rng(3)
-    counts = rng.poisson(3, 400).astype(float)
-    nb = [np.array(sorted(rng.choice([j for j in range(400) if j != i], 8, replace=False)))
-          for i in range(400)]
-    ref = G_Local(counts, W({i: n.tolist() for i, n in enumerate(nb)}), transform="B",
-                  permutations=9999, star=True, seed=1, n_jobs=1, keep_simulations=True)
-    for i in (0, 17, 250):
-        ours = hs.conditional_sums(counts, i, 8, 20000, np.random.default_rng(i))
-        # esda's G* = (own + neighbours) / total; ours is the neighbours' sum.
-        esda_sums = ref.rGs[i] * counts.sum() - counts[i]
-        assert ours.mean() == pytest.approx(esda_sums.mean(), rel=0.02)
-        assert ours.std() == pytest.approx(esda_sums.std(), rel=0.05)
+
+def test_permutation_option_is_refused_on_a_large_region():
+    region = box_region()
+    x, y = random_spots(np.random.default_rng(1), 100)
+    with pytest.raises(ValueError):
+        hs.getis_ord(x, y, hs.GiParams(inference="permutation"), region)
+
+
+def test_cells_with_few_findings_are_flagged():
+    region = box_region()
+    x, y = random_spots(np.random.default_rng(6), 40)  # about 0.01 per cell: a large region
+    result = hs.getis_ord(x, y, hs.GiParams(min_points=30), region)
+    assert result.few.all()
+    dense = hs.getis_ord(*random_spots(np.random.default_rng(6), 20000), hs.GiParams(), region)
+    assert not dense.few[dense.region.inside].any()
+
+
+def test_prediction_accuracy_index_of_persistent_hotspots():
+    region = box_region()
+    rng = np.random.default_rng(9)
+    x, y = random_spots(rng, 800)
+    px, py, centres = plant_compact(rng, per_cluster=50)
+    before = hs.getis_ord(np.r_[x, px], np.r_[y, py], hs.GiParams(), region)
+    # next period: the same hotspots, fresh findings
+    x2, y2 = random_spots(rng, 800)
+    r = 40 * np.sqrt(rng.random((3, 50)))
+    t = rng.uniform(0, 2 * np.pi, (3, 50))
+    nx = np.r_[x2, (centres[:, :1] + r * np.cos(t)).ravel()]
+    ny = np.r_[y2, (centres[:, 1:] + r * np.sin(t)).ravel()]
+    acc = hs.prediction_accuracy(before, nx, ny)
+    assert acc.findings == 950 and acc.hot_cells == np.count_nonzero(before.cls >= 2)
+    assert acc.captured >= 150 and acc.pai > 5
+    same_random = hs.prediction_accuracy(before, *random_spots(rng, 950))
+    assert same_random.pai < 2
 
 
 def _stretched_cluster(rng, lat, east_west: bool, n=200):

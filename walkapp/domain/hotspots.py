@@ -82,19 +82,179 @@ def grid_counts(x: np.ndarray, y: np.ndarray, size_m: int = 100) -> GridCounts:
 
 
 # ---------------------------------------------------------------------------------------------
-# Getis-Ord Gi* with permutation inference and FDR
+# Getis-Ord Gi* on a study region, with exact inference for counts and FDR
 # ---------------------------------------------------------------------------------------------
+
+INFERENCES = ("exact", "permutation")
+MIN_NEIGHBOURS = 4  # every cell of the region gets at least this many neighbours (band rule)
+FEW_FINDINGS = 5  # a cell whose neighbourhood holds fewer findings is flagged "few findings"
+PERMUTATION_MAX_CELLS = 1000  # the permutation option needs ~40 draws per cell; small regions
 
 
 @dataclass
 class GiParams:
     band_m: float = 200.0
-    permutations: int = 999
     min_points: int = 30
     cell_m: int = 100
+    inference: str = "exact"  # or "permutation" (Monte Carlo, small regions)
+    permutations: int = 999  # at least; raised so the smallest p can pass the correction
+    alpha: float = 0.05
+    min_neighbours: int = MIN_NEIGHBOURS
     seed: int | None = 12345
-    refine_permutations: int = 9999
-    refine_below: int = 10  # refine cells beaten by at most this many of the first permutations
+    display_z: bool = True  # compute esda's Gi* z (display only; the validation study skips it)
+
+
+@dataclass
+class StudyRegion:
+    """The 100 m cells of the region that was looked at, with their distance-band neighbours.
+
+    ``inside`` marks the cells of the region itself; cells holding a finding outside it are
+    added (``inside`` False) so no finding is dropped. ``band_m`` is the band actually used:
+    the requested one, widened until every cell inside has at least ``min_neighbours``
+    neighbours (the band rule). ``weights`` is binary within the band, the cell itself included.
+    """
+
+    cell_m: int
+    band_m: float
+    requested_band_m: float
+    min_neighbours: int
+    east: np.ndarray
+    north: np.ndarray
+    inside: np.ndarray
+    exposure: np.ndarray  # share of each cell's area in the region (1 for cells added)
+    weights: object  # scipy.sparse.csr_matrix, M x M, diagonal 1
+    cardinality: np.ndarray  # neighbourhood size, the cell itself included
+    _libpysal: object = None
+
+    @property
+    def share(self) -> np.ndarray:
+        """Each neighbourhood's share of the region's exposure (its probability under the
+        null that a finding falls in it)."""
+        return (self.weights @ self.exposure) / self.exposure.sum()
+
+    def __len__(self) -> int:
+        return len(self.east)
+
+    @property
+    def area_km2(self) -> float:
+        return float(self.exposure[self.inside].sum()) * self.cell_m * self.cell_m / 1e6
+
+    def rows_of(self, east: np.ndarray, north: np.ndarray) -> np.ndarray:
+        """Row of each cell (east, north) in the region, -1 where it is not in the region."""
+        keys = self.east.astype(np.int64) * 2**32 + self.north.astype(np.int64)
+        order = np.argsort(keys)
+        want = np.asarray(east, np.int64) * 2**32 + np.asarray(north, np.int64)
+        pos = np.clip(np.searchsorted(keys[order], want), 0, max(len(keys) - 1, 0))
+        if len(keys) == 0:
+            return np.full(len(want), -1, dtype=np.int64)
+        rows = order[pos]
+        return np.where(keys[rows] == want, rows, -1)
+
+    def libpysal_weights(self):
+        """The weights as a libpysal W without the diagonal (esda adds the star itself)."""
+        if self._libpysal is None:
+            import warnings
+
+            from libpysal.weights import W
+
+            csr = self.weights.tocsr()
+            nb = {i: [int(j) for j in csr.indices[csr.indptr[i]:csr.indptr[i + 1]] if j != i]
+                  for i in range(csr.shape[0])}  # islands keep an empty list
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._libpysal = W(nb, id_order=list(range(csr.shape[0])),
+                                   silence_warnings=True)
+        return self._libpysal
+
+
+def cells_in(geom, size_m: int = 100) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (east, north, share of the cell's area inside) of the cells a metric polygon
+    touches: its exposure, so that a finding anywhere in the polygon has its cell."""
+    import shapely
+
+    empty = np.zeros(0, dtype=np.int64)
+    if geom is None or geom.is_empty:
+        return empty, empty, np.zeros(0)
+    minx, miny, maxx, maxy = geom.bounds
+    e = np.arange(int(math.floor(minx / size_m)), int(math.ceil(maxx / size_m)) + 1)
+    n = np.arange(int(math.floor(miny / size_m)), int(math.ceil(maxy / size_m)) + 1)
+    ee, nn = (a.ravel().astype(np.int64) for a in np.meshgrid(e, n))
+    boxes = shapely.box(ee * size_m, nn * size_m, (ee + 1) * size_m, (nn + 1) * size_m)
+    shapely.prepare(geom)
+    touch = shapely.intersects(geom, boxes)
+    ee, nn, boxes = ee[touch], nn[touch], boxes[touch]
+    share = np.ones(len(ee))
+    edge = ~shapely.contains(geom, boxes)
+    share[edge] = shapely.area(shapely.intersection(boxes[edge], geom)) / (size_m * size_m)
+    keep = share > 1e-6
+    return ee[keep], nn[keep], np.clip(share[keep], 0, 1)
+
+
+def band_rule(east: np.ndarray, north: np.ndarray, inside: np.ndarray, band_m: float,
+              size_m: int, min_neighbours: int = MIN_NEIGHBOURS, max_band_m: float = 2000.0,
+              step_m: float = 10.0) -> float:
+    """The band used: *band_m*, widened (in steps of *step_m*) until every cell inside the
+    region has at least *min_neighbours* neighbours within it, at most *max_band_m*."""
+    from scipy.spatial import cKDTree
+
+    centres = (np.stack([east, north], axis=1) + 0.5) * size_m
+    if len(centres) <= min_neighbours or not inside.any():
+        return float(band_m)
+    dist, _ = cKDTree(centres).query(centres[inside], k=min_neighbours + 1)
+    needed = float(dist[:, -1].max())
+    needed = math.ceil((needed - 1e-6) / step_m) * step_m
+    return float(min(max(band_m, needed), max(max_band_m, band_m)))
+
+
+def study_region(east: np.ndarray, north: np.ndarray, band_m: float, size_m: int = 100,
+                 exposure: np.ndarray | None = None, extra_east: np.ndarray | None = None,
+                 extra_north: np.ndarray | None = None,
+                 min_neighbours: int = MIN_NEIGHBOURS) -> StudyRegion:
+    """Build the region of cells (east, north) with their *exposure* (share of the cell
+    inside; default whole cells), plus the *extra* cells (findings outside it, exposure 1)."""
+    from scipy import sparse
+    from scipy.spatial import cKDTree
+
+    if band_m < size_m:
+        raise ValueError("the distance band must be at least one cell wide")
+    east = np.asarray(east, np.int64)
+    north = np.asarray(north, np.int64)
+    exposure = np.ones(len(east)) if exposure is None else np.asarray(exposure, float)
+    inside = np.ones(len(east), bool)
+    if extra_east is not None and len(extra_east):
+        keys = np.unique(np.stack([np.asarray(extra_east, np.int64),
+                                  np.asarray(extra_north, np.int64)], 1), axis=0)
+        have = set(zip(east.tolist(), north.tolist(), strict=True))
+        new = np.array([k for k in keys.tolist() if tuple(k) not in have], dtype=np.int64)
+        if len(new):
+            east = np.r_[east, new[:, 0]]
+            north = np.r_[north, new[:, 1]]
+            inside = np.r_[inside, np.zeros(len(new), bool)]
+            exposure = np.r_[exposure, np.ones(len(new))]
+    used = band_rule(east, north, inside, band_m, size_m, min_neighbours)
+    centres = (np.stack([east, north], axis=1) + 0.5) * size_m
+    m = len(east)
+    pairs = cKDTree(centres).query_pairs(used + 1e-6, output_type="ndarray") if m else \
+        np.zeros((0, 2), dtype=np.int64)
+    rows = np.r_[pairs[:, 0], pairs[:, 1], np.arange(m)]
+    cols = np.r_[pairs[:, 1], pairs[:, 0], np.arange(m)]
+    w = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(m, m))
+    return StudyRegion(size_m, used, float(band_m), min_neighbours, east, north, inside,
+                       exposure, w, np.asarray(w.sum(axis=1)).ravel())
+
+
+def study_cells(east: np.ndarray, north: np.ndarray, band_m: float, size_m: int):
+    """Return the occupied cells plus every cell within *band_m* of one (centre to centre).
+
+    The fallback region when nothing says where was looked (no area, no route): the cells
+    around the findings.
+    """
+    reach = int(math.floor(band_m / size_m))
+    offsets = [(dx, dy) for dx in range(-reach, reach + 1) for dy in range(-reach, reach + 1)
+               if (dx * dx + dy * dy) * size_m * size_m <= band_m * band_m + 1e-9]
+    occupied = np.stack([east, north], axis=1)
+    allcells = np.concatenate([occupied + np.array(o) for o in offsets], axis=0)
+    return np.unique(allcells, axis=0)
 
 
 @dataclass
@@ -102,14 +262,28 @@ class GiResult:
     params: GiParams
     n_points: int
     too_few: bool = False
+    region: StudyRegion | None = None
     east: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     north: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     count: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    neighbourhood: np.ndarray = field(default_factory=lambda: np.zeros(0))  # findings within band
+    expected: np.ndarray = field(default_factory=lambda: np.zeros(0))  # under uniform exposure
     z: np.ndarray = field(default_factory=lambda: np.zeros(0))
     p: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    p_sim: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    p_sim: np.ndarray | None = None  # Monte Carlo p (permutation inference only)
     p_fdr: np.ndarray = field(default_factory=lambda: np.zeros(0))
     cls: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    permutations_used: int = 0
+
+    @property
+    def band_m(self) -> float:
+        return self.region.band_m if self.region is not None else self.params.band_m
+
+    @property
+    def few(self) -> np.ndarray:
+        """Cells whose neighbourhood holds fewer than FEW_FINDINGS findings: in a large region
+        such a cell can test significant on two or three findings, so the map says so."""
+        return self.neighbourhood < FEW_FINDINGS
 
     def ids(self) -> list[str]:
         return [cell_id(e, n, self.params.cell_m)
@@ -122,32 +296,15 @@ class GiResult:
                 for e, n in zip(self.east[keep], self.north[keep], strict=True)}
 
 
-def study_cells(east: np.ndarray, north: np.ndarray, band_m: float, size_m: int):
-    """Return the occupied cells plus every cell within *band_m* of one (centre to centre).
-
-    Walks cover only parts of a kommune: a cell far from any finding was most likely never
-    walked, so it is left out rather than counted as a place with no utryghed.
-    """
-    reach = int(math.floor(band_m / size_m))
-    offsets = [(dx, dy) for dx in range(-reach, reach + 1) for dy in range(-reach, reach + 1)
-               if (dx * dx + dy * dy) * size_m * size_m <= band_m * band_m + 1e-9]
-    occupied = np.stack([east, north], axis=1)
-    allcells = np.concatenate([occupied + np.array(o) for o in offsets], axis=0)
-    return np.unique(allcells, axis=0)
-
-
 def bh_adjust(p: np.ndarray) -> np.ndarray:
     """Return Benjamini-Hochberg adjusted p-values (q-values)."""
     p = np.asarray(p, dtype=float)
     n = len(p)
     if n == 0:
         return p.copy()
-    order = np.argsort(p)
-    ranked = p[order] * n / np.arange(1, n + 1)
-    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
-    out = np.empty(n)
-    out[order] = np.clip(ranked, 0, 1)
-    return out
+    from scipy.stats import false_discovery_control
+
+    return np.clip(false_discovery_control(p, method="bh"), 0, 1)
 
 
 def classify(z: np.ndarray, p_fdr: np.ndarray) -> np.ndarray:
@@ -158,122 +315,122 @@ def classify(z: np.ndarray, p_fdr: np.ndarray) -> np.ndarray:
     return np.sign(z).astype(np.int64) * mag
 
 
-def getis_ord(x: np.ndarray, y: np.ndarray, params: GiParams | None = None) -> GiResult:
-    """Run Gi* (PySAL esda) on point counts per grid cell.
+def region_counts(x: np.ndarray, y: np.ndarray, region: StudyRegion) -> np.ndarray:
+    """Findings per cell of *region* (cells of the region without a finding count zero)."""
+    ex, ny = cell_index(x, y, region.cell_m)
+    rows = region.rows_of(ex, ny)
+    if (rows < 0).any():
+        raise ValueError("findings outside the study region")
+    return np.bincount(rows, minlength=len(region)).astype(float)
 
-    Weights are binary within a distance band between cell centres, the focal cell included
-    (the *star*). Inference is by conditional permutation: z is the observed G* standardised by
-    the mean and spread of its permutation distribution, p its two-sided normal p-value, and
-    p_fdr the Benjamini-Hochberg adjusted p over all cells of the study region. esda's own
-    pseudo p-value (rank among the permutations) is kept as p_sim.
+
+def getis_ord(x: np.ndarray, y: np.ndarray, params: GiParams | None = None,
+              region: StudyRegion | None = None) -> GiResult:
+    """Run Gi* on the counts of findings per cell of a study region, empty cells included.
+
+    The statistic for a cell is its neighbourhood count S (findings in the cells within the
+    band, its own included). z is esda's Gi* z-score, for display. Inference is exact for
+    counts: under uniform exposure each of the n findings falls in the neighbourhood with
+    probability q (its share of the region's area), so S ~ Binomial(n, q); p is the two-sided
+    exact tail (scipy), or with ``inference="permutation"`` the same tail estimated by
+    relocating the findings at random over the region's cells. p_fdr is Benjamini-Hochberg
+    over every cell of the region. Without *region*, the cells around the findings are used.
     """
     params = params or GiParams()
     if params.band_m < params.cell_m:
         raise ValueError("the distance band must be at least one cell wide")
+    if params.inference not in INFERENCES:
+        raise ValueError("inference must be exact or permutation")
+    x = np.asarray(x, float)
+    y = np.asarray(y, float)
     n = len(x)
     if n < params.min_points:
-        return GiResult(params=params, n_points=n, too_few=True)
-    grid = grid_counts(x, y, params.cell_m)
-    cells = np.stack([grid.east, grid.north], axis=1)
-    counts = grid.count.astype(float)
-    z, p, p_sim = _gi_star(cells, counts, params)
+        return GiResult(params=params, n_points=n, too_few=True, region=region)
+    ex, ny = cell_index(x, y, params.cell_m)
+    if region is None:
+        occ = np.unique(np.stack([ex, ny], 1), axis=0)
+        cells = study_cells(occ[:, 0], occ[:, 1], params.band_m, params.cell_m)
+        region = study_region(cells[:, 0], cells[:, 1], params.band_m, params.cell_m,
+                              min_neighbours=params.min_neighbours)
+    elif (region.rows_of(ex, ny) < 0).any():
+        keep = region.inside
+        region = study_region(region.east[keep], region.north[keep], region.requested_band_m,
+                              region.cell_m, region.exposure[keep], extra_east=ex,
+                              extra_north=ny, min_neighbours=region.min_neighbours)
+    counts = region_counts(x, y, region)
+    s = region.weights @ counts
+    share = region.share
+    z = gi_star_z(counts, region) if params.display_z else np.zeros(len(region))
+    p_sim = None
+    used = 0
+    if params.inference == "permutation":
+        p_hot, p_cold, used = monte_carlo_tails(counts, region, params)
+        p_sim = np.clip(2 * np.minimum(p_hot, p_cold), 0, 1)
+        p = p_sim
+    else:
+        p_hot, p_cold = exact_tails(s, n, share)
+        p = np.clip(2 * np.minimum(p_hot, p_cold), 0, 1)
+    direction = np.where(p_hot < p_cold, 1, np.where(p_cold < p_hot, -1, 0))
     p_fdr = bh_adjust(p)
-    return GiResult(params=params, n_points=n, east=cells[:, 0], north=cells[:, 1],
-                    count=counts, z=z, p=p, p_sim=p_sim, p_fdr=p_fdr, cls=classify(z, p_fdr))
+    return GiResult(params=params, n_points=n, region=region, east=region.east,
+                    north=region.north, count=counts, neighbourhood=s, expected=n * share,
+                    z=z, p=p, p_sim=p_sim, p_fdr=p_fdr, cls=classify(direction, p_fdr),
+                    permutations_used=used)
 
 
-def _counts_on(cells: np.ndarray, grid: GridCounts) -> np.ndarray:
-    lookup = {(int(e), int(n)): int(c) for e, n, c in zip(grid.east, grid.north, grid.count,
-                                                          strict=True)}
-    return np.array([lookup.get((int(e), int(n)), 0) for e, n in cells], dtype=float)
+def exact_tails(s: np.ndarray, n: int, share: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """P(S >= s) and P(S <= s) for S ~ Binomial(n, share): the neighbourhood count under
+    uniform exposure (scipy.stats.binom)."""
+    from scipy.stats import binom
+
+    return binom.sf(s - 1, n, share), binom.cdf(s, n, share)
 
 
-def _neighbours(cells: np.ndarray, band_m: float, cell_m: int) -> list[np.ndarray]:
-    from scipy.spatial import cKDTree
-
-    centres = (cells + 0.5) * cell_m
-    tree = cKDTree(centres)
-    lists = tree.query_ball_point(centres, band_m + 1e-6)
-    return [np.array([j for j in nb if j != i], dtype=np.int64) for i, nb in enumerate(lists)]
+def permutations_needed(m: int, alpha: float, asked: int) -> int:
+    """Draws so that the smallest two-sided Monte Carlo p, 2/(R+1), passes Benjamini-Hochberg
+    at *alpha* for one cell of *m* (rank 1: alpha/m), with a margin of two."""
+    return max(int(asked), int(math.ceil(4 * m / alpha)) - 1)
 
 
-def _gi_star(cells: np.ndarray, counts: np.ndarray, params: GiParams):
+def monte_carlo_tails(counts: np.ndarray, region: StudyRegion, params: GiParams,
+                      chunk: int = 500):
+    """Estimate P(S >= s) and P(S <= s) by relocating the findings uniformly over the region's
+    cells R times (a multinomial draw per permutation); pseudo p-values (k + 1) / (R + 1)."""
+    m = len(region)
+    if m > PERMUTATION_MAX_CELLS:
+        raise ValueError(f"permutation inference is for regions of at most "
+                         f"{PERMUTATION_MAX_CELLS} cells; this one has {m}: use exact")
+    r = permutations_needed(m, params.alpha, params.permutations)
+    rng = np.random.default_rng(params.seed)
+    n = int(counts.sum())
+    s_obs = region.weights @ counts
+    ge = np.zeros(m)
+    le = np.zeros(m)
+    done = 0
+    while done < r:
+        k = min(chunk, r - done)
+        sims = rng.multinomial(n, region.exposure / region.exposure.sum(),
+                               size=k).astype(float)
+        s_sim = np.asarray((region.weights @ sims.T).T)  # (k, m) neighbourhood sums
+        ge += np.count_nonzero(s_sim >= s_obs - 1e-9, axis=0)
+        le += np.count_nonzero(s_sim <= s_obs + 1e-9, axis=0)
+        done += k
+    return (ge + 1) / (r + 1), (le + 1) / (r + 1), r
+
+
+def gi_star_z(counts: np.ndarray, region: StudyRegion) -> np.ndarray:
+    """Getis-Ord Gi* z-scores (esda G_Local, binary weights, star), for display."""
     import warnings
 
     from esda.getisord import G_Local
-    from libpysal.weights import W
-    neighbours = _neighbours(cells, params.band_m, params.cell_m)
+
+    if counts.std() == 0:
+        return np.zeros(len(counts))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        w = W({i: nb.tolist() for i, nb in enumerate(neighbours)}, silence_warnings=True)
-        g = G_Local(counts, w, transform="B", permutations=params.permutations, star=True,
-                    seed=params.seed, n_jobs=1, keep_simulations=True)
-    z = np.nan_to_num(np.asarray(g.z_sim, dtype=float), nan=0.0, posinf=0.0, neginf=0.0)
-    p_sim = np.asarray(g.p_sim, dtype=float)
-    # esda folds its pseudo p-value counting ties as extreme on the hot side only; with counts,
-    # ties are common, so count them as not extreme on both sides (conservative).
-    sims = np.asarray(g.rGs, dtype=float)
-    obs = np.asarray(g.Gs, dtype=float)[:, None]
-    tol = 1e-9 * np.maximum(np.abs(obs), 1e-300)
-    n_hot = np.count_nonzero(sims >= obs - tol, axis=1)
-    n_cold = np.count_nonzero(sims <= obs + tol, axis=1)
-    hot = n_hot < n_cold
-    p_one = (np.minimum(n_hot, n_cold) + 1) / (params.permutations + 1)
-    beyond = np.minimum(n_hot, n_cold)
-    extreme = np.nonzero(beyond <= params.refine_below)[0]
-    if len(extreme) and params.refine_permutations:
-        p_one[extreme] = refine_pseudo_p(counts, neighbours, extreme, hot[extreme],
-                                         params.permutations, params.refine_permutations,
-                                         params.seed, beyond[extreme])
-    p = np.clip(2 * p_one, 0, 1)
-    z = np.where(hot, np.abs(z), -np.abs(z))
-    return z, p, p_sim
-
-
-def conditional_sums(counts: np.ndarray, i: int, k: int, draws: int,
-                     rng: np.random.Generator) -> np.ndarray:
-    """Sum *k* values drawn without replacement from every count but cell *i*, *draws* times.
-
-    This is esda's conditional randomisation for one cell: its own value stays, its *k*
-    neighbours are replaced by a random choice of the other cells.
-    """
-    others = np.delete(counts, i)
-    m = len(others)
-    if k == 0:
-        return np.zeros(draws)
-    if k > m // 2:  # dense neighbourhoods: shuffle whole rows
-        idx = np.argsort(rng.random((draws, m)), axis=1)[:, :k]
-        return others[idx].sum(axis=1)
-    idx = rng.integers(0, m, size=(draws, k))
-    while True:
-        srt = np.sort(idx, axis=1)
-        bad = np.nonzero((srt[:, 1:] == srt[:, :-1]).any(axis=1))[0]
-        if len(bad) == 0:
-            break
-        idx[bad] = rng.integers(0, m, size=(len(bad), k))
-    return others[idx].sum(axis=1)
-
-
-def refine_pseudo_p(counts: np.ndarray, neighbours: list[np.ndarray], cells: np.ndarray,
-                    hot: np.ndarray, first: int, extra: int, seed: int | None,
-                    first_beyond: np.ndarray | None = None) -> np.ndarray:
-    """Return one-sided pseudo p-values for cells that few of the *first* permutations beat.
-
-    999 permutations cannot give a p-value below 0.001, and with a few thousand cells the FDR
-    correction then rejects nothing unless very many cells are hot. Cells that look extreme get
-    *extra* permutations (sequential Monte Carlo) and their counts from both rounds are pooled,
-    so real hotspots can pass the correction; ties count as extreme (conservative).
-    """
-    rng = np.random.default_rng(None if seed is None else seed + 1)
-    out = np.empty(len(cells))
-    for n, (i, is_hot) in enumerate(zip(cells, hot, strict=True)):
-        nb = neighbours[i]
-        observed = counts[nb].sum()
-        sims = conditional_sums(counts, int(i), len(nb), extra, rng)
-        beyond = np.count_nonzero(sims >= observed if is_hot else sims <= observed)
-        before = 0 if first_beyond is None else int(first_beyond[n])
-        out[n] = (before + beyond + 1) / (first + extra + 1)
-    return out
+        g = G_Local(counts, region.libpysal_weights(), transform="B", permutations=0,
+                    star=True)
+    return np.nan_to_num(np.asarray(g.Zs, dtype=float), nan=0.0, posinf=0.0, neginf=0.0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -451,6 +608,42 @@ class PeriodComparison:
 def compare_hot_cells(before: set[str], after: set[str]) -> PeriodComparison:
     """Return which hot cells are new in *after*, persistent in both, or gone from *before*."""
     return PeriodComparison(new=after - before, persistent=before & after, gone=before - after)
+
+
+@dataclass
+class PredictionAccuracy:
+    """How well one period's hot cells predict the next period's findings (the Prediction
+    Accuracy Index of crime analysis: share of findings captured over share of area)."""
+
+    hot_cells: int
+    captured: int  # next period's findings in those cells
+    findings: int  # next period's findings in all
+    area_share: float  # the hot cells' share of the region's area
+
+    @property
+    def hit_share(self) -> float:
+        return self.captured / self.findings if self.findings else 0.0
+
+    @property
+    def pai(self) -> float | None:
+        """hit share / area share: 1 is no better than chance; None without hot cells."""
+        return self.hit_share / self.area_share if self.area_share > 0 else None
+
+
+def prediction_accuracy(gi: GiResult, x_next: np.ndarray, y_next: np.ndarray,
+                        min_class: int = 2) -> PredictionAccuracy | None:
+    """The PAI of *gi*'s hot cells (at least *min_class*, 2 = 95 %) for the findings at
+    (x_next, y_next) of the next period; None when *gi* has no region (too few findings)."""
+    if gi.too_few or gi.region is None:
+        return None
+    region = gi.region
+    hot = gi.cls >= min_class
+    ex, ny = cell_index(x_next, y_next, region.cell_m)
+    rows = region.rows_of(ex, ny)
+    captured = int(np.count_nonzero(hot[rows[rows >= 0]]))
+    inside = region.exposure[region.inside].sum()
+    area = float(region.exposure[hot & region.inside].sum() / inside) if inside else 0.0
+    return PredictionAccuracy(int(np.count_nonzero(hot)), captured, len(ex), area)
 
 
 def count_within(x: np.ndarray, y: np.ndarray, cx: float, cy: float, radius_m: float) -> int:

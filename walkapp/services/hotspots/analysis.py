@@ -18,7 +18,14 @@ from walkapp.domain.errors import N_, ValidationError
 from walkapp.models.types import utcnow
 from walkapp.services.hotspots.access import check_analyst
 from walkapp.services.hotspots.filters import HotspotFilter, Settings
-from walkapp.services.hotspots.points import Points, category_pairs, data_version, load_points
+from walkapp.services.hotspots.points import (
+    Points,
+    Region,
+    category_pairs,
+    data_version,
+    load_points,
+    study_region,
+)
 from walkapp.services.visibility import visible_levels
 
 METHODS = ("gi", "kde", "dbscan")
@@ -33,11 +40,17 @@ class Analysis:
     gi: hs.GiResult
     kde: hs.KdeGrid | None
     clusters: list[hs.Cluster]
+    region: Region | None = None  # where Gi* ran (None without Gi* or with too few spots)
     computed_at: datetime = field(default_factory=utcnow)
 
     @property
     def too_few(self) -> bool:
-        return self.gi.too_few
+        return len(self.utryg) < self.settings.min_points
+
+    @property
+    def study_region(self) -> dict | None:
+        """The region Gi* ran on, described for the map and the GeoJSON (see Region)."""
+        return None if self.region is None else self.region.describe()
 
 
 _CACHE: OrderedDict = OrderedDict()
@@ -74,11 +87,16 @@ def analyse(session, actor: Actor, f: HotspotFilter, s: Settings,
                 return _CACHE[key]
     pts = load_points(session, actor, f)
     bad = pts.subset(pts.utryg)
+    region = None
     try:
-        gi = hs.getis_ord(bad.x, bad.y, hs.GiParams(
-            band_m=s.band_m, permutations=s.permutations, min_points=s.min_points)) \
-            if "gi" in methods else hs.GiResult(params=hs.GiParams(), n_points=len(bad),
-                                                too_few=True)
+        params = hs.GiParams(band_m=s.band_m, permutations=s.permutations,
+                             min_points=s.min_points, inference=s.inference)
+        if len(bad) >= s.min_points:  # the page states the region even before Gi* arrives
+            region = study_region(session, f, bad, s.band_m, params.cell_m)
+        if "gi" in methods and region is not None:
+            gi = hs.getis_ord(bad.x, bad.y, params, region.cells)
+        else:
+            gi = hs.GiResult(params=params, n_points=len(bad), too_few=True)
         density = hs.kde(bad.x, bad.y, s.bandwidth_m, cell_m=max(10.0, s.bandwidth_m / 8)) \
             if "kde" in methods and len(bad) else None
         found: list[hs.Cluster] = []
@@ -89,7 +107,7 @@ def analyse(session, actor: Actor, f: HotspotFilter, s: Settings,
     except ValueError as exc:
         raise ValidationError(N_("The analysis settings are not usable: %(reason)s"),
                               "settings", reason=str(exc)) from exc
-    result = Analysis(f, s, pts, bad, gi, density, found)
+    result = Analysis(f, s, pts, bad, gi, density, found, region)
     if key is not None:
         with _CACHE_LOCK:
             _CACHE[key] = result

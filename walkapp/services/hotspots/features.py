@@ -24,15 +24,27 @@ def cell_polygon(east: int, north: int, size_m: int = 100):
 
 
 def gi_features(gi: hs.GiResult, only_significant: bool = False) -> list[dict]:
+    """The cells of the study region with a finding or a significant class (the empty cells
+    that are not significant count as zero in the test but are not listed).
+
+    ``neighbourhood`` is the number of findings within the band, ``expected`` what uniform
+    exposure over the region gives, ``few`` whether the neighbourhood holds fewer than
+    hs.FEW_FINDINGS findings (in a large region such a cell can test significant on two or
+    three findings; the popup says so).
+    """
     out = []
+    few = gi.few
     for i, (e, n) in enumerate(zip(gi.east, gi.north, strict=True)):
         cls = int(gi.cls[i])
-        if only_significant and cls == 0:
+        if cls == 0 and (only_significant or gi.count[i] == 0):
             continue
         out.append(feature(cell_polygon(int(e), int(n), gi.params.cell_m), {
             "cell_id": hs.cell_id(e, n, gi.params.cell_m), "count": int(gi.count[i]),
+            "neighbourhood": int(gi.neighbourhood[i]),
+            "expected": round(float(gi.expected[i]), 2),
             "z": round(float(gi.z[i]), 3), "p": float(gi.p[i]), "p_fdr": float(gi.p_fdr[i]),
-            "p_sim": float(gi.p_sim[i]), "class": hs.CLASS_NAMES[cls], "class_level": cls,
+            "p_sim": None if gi.p_sim is None else float(gi.p_sim[i]),
+            "class": hs.CLASS_NAMES[cls], "class_level": cls, "few": bool(few[i]),
         }))
     return out
 
@@ -42,6 +54,11 @@ def gi_features(gi: hs.GiResult, only_significant: bool = False) -> list[dict]:
 TOO_FEW_MESSAGE = N_("Too few data: at least %(n)s unsafe spots are needed before hotspots "
                      "are drawn.")
 MAP_GI_FIELDS = ("cell_id", "count", "z", "p_fdr", "class")
+
+INFERENCE_NAMES = {
+    "exact": "exact binomial tail of the neighbourhood count under uniform exposure",
+    "permutation": "Monte Carlo: findings relocated uniformly over the region's cells",
+}
 
 
 def map_gi_cells(cells: list[dict]) -> dict:
@@ -106,13 +123,14 @@ def hotspots_geojson(a: Analysis, method: str) -> dict:
                      "crs_metric": "EPSG:25832"}
     if method == "gi":
         params.update(band_m=s.band_m, permutations=s.permutations, min_spots=s.min_points,
-                      fdr="Benjamini-Hochberg", inference="conditional permutation (esda)")
+                      fdr="Benjamini-Hochberg", inference=INFERENCE_NAMES[s.inference])
         if a.too_few:
             return feature_collection([], parameters=params, too_few_data=True,
                                       message=TOO_FEW_MESSAGE,
                                       message_params={"n": s.min_points}, **members)
+        params.update(band_used_m=a.gi.band_m, permutations_used=a.gi.permutations_used)
         return feature_collection(gi_features(a.gi), parameters=params, too_few_data=False,
-                                  **members)
+                                  study_region=a.study_region, **members)
     if method == "kde":
         params.update(bandwidth_m=s.bandwidth_m, kernel="quartic", unit="spots per km2")
         return feature_collection(kde_features(a.kde), parameters=params, too_few_data=False,

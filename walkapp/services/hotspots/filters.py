@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from walkapp.domain import params as parse
 from walkapp.domain.catalogue import LIGHT, PARTICIPANT_ROLES
 from walkapp.domain.errors import N_, ValidationError
+from walkapp.domain.hotspots import INFERENCES
 from walkapp.models import Area, Category, Walk
 
 
@@ -53,6 +54,7 @@ class Settings:
     eps_m: float = 50
     min_samples: int = 5
     remedy_radius_m: float = 50
+    inference: str = "exact"  # Gi* p-values: "exact" (binomial) or "permutation"
 
     @classmethod
     def from_config(cls, config) -> Settings:
@@ -95,7 +97,7 @@ def parse_filter(args, known_categories) -> HotspotFilter:
 # name, attribute, type, smallest, largest
 _SETTINGS = (
     ("band", "band_m", float, 100, 2000),
-    ("permutations", "permutations", int, 99, 9999),
+    ("permutations", "permutations", int, 99, 99999),
     ("min_spots", "min_points", int, 5, 100000),
     ("bandwidth", "bandwidth_m", float, 25, 2000),
     ("eps", "eps_m", float, 5, 1000),
@@ -120,6 +122,10 @@ def parse_settings(args, defaults: Settings) -> Settings:
             raise ValidationError(N_("%(name)s must be between %(lo)s and %(hi)s."), name,
                                   name=name, lo=lo, hi=hi)
         values[attr] = value
+    inference = parse.text(args, "inference") or defaults.inference
+    if inference not in INFERENCES:
+        raise ValidationError(N_("Choose exact or permutation inference."), "inference")
+    values["inference"] = inference
     return Settings(**values)
 
 

@@ -52,14 +52,19 @@ class HotspotMap:
 
     @property
     def pending(self) -> tuple[str, ...]:
-        """The layers planner.js fills after the page loaded: none when computed first, and
-        none with too few spots (the page says "too few data" and draws neither layer)."""
+        """The layers planner.js fills after the page loaded: none when there are too few
+        spots (the page says so, and shows neither Gi* nor clusters)."""
         return () if self.sync or self.too_few else tuple(ASYNC_LAYERS)
 
     @property
     def deferred(self) -> dict[str, str]:
         """Map layer -> analysis method to fetch."""
         return {key: ASYNC_LAYERS[key] for key in self.pending}
+
+    @property
+    def study_region(self) -> dict | None:
+        """The region Gi* runs on (see points.Region.describe); None with too few spots."""
+        return self.analysis.study_region
 
     @property
     def density_max(self) -> float | None:

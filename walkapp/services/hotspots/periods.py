@@ -1,4 +1,5 @@
-"""Hotspots over time: the Gi* hot cells (95 %) of two periods compared."""
+"""Hotspots over time: the Gi* hot cells (95 %) of two periods compared, and how well the
+first period's hot cells predict the second's findings (PAI)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ class PeriodResult:
     a: Analysis
     b: Analysis
     comparison: hs.PeriodComparison | None  # None when either period has too few spots
+    accuracy: hs.PredictionAccuracy | None = None  # A's hot cells on B's findings
 
 
 def compare_periods(session, actor: Actor, f: HotspotFilter, s: Settings,
@@ -26,4 +28,5 @@ def compare_periods(session, actor: Actor, f: HotspotFilter, s: Settings,
                 methods=("gi",))
     comp = None if a.too_few or b.too_few else hs.compare_hot_cells(a.gi.hot_ids(2),
                                                                      b.gi.hot_ids(2))
-    return PeriodResult(a, b, comp)
+    accuracy = hs.prediction_accuracy(a.gi, b.utryg.x, b.utryg.y) if len(b.utryg) else None
+    return PeriodResult(a, b, comp, accuracy)

@@ -10,10 +10,12 @@ import shapely
 import sqlalchemy as sa
 from geoalchemy2 import functions as gf
 
+from walkapp.domain import hotspots as hs
 from walkapp.domain.actor import Actor
 from walkapp.domain.clock import TZ
-from walkapp.geo.crs import lonlat_to_metric
-from walkapp.models import Participant, Spot, Walk, spot_categories
+from walkapp.geo.crs import lonlat_to_metric, to_metric
+from walkapp.geo.shapes import from_db
+from walkapp.models import Area, Participant, Spot, SpotImport, Walk, spot_categories
 from walkapp.services.hotspots.filters import HotspotFilter
 from walkapp.services.visibility import level_clause
 
@@ -131,3 +133,78 @@ def data_version(session) -> tuple:
     row = session.execute(sa.select(sa.func.count(Spot.id), sa.func.max(Spot.id),
                                     sa.func.max(Spot.updated_at))).one()
     return tuple(str(v) for v in row)
+
+
+@dataclass
+class Region:
+    """Where the findings of a filter were looked for, and the grid Gi* runs on there."""
+
+    cells: hs.StudyRegion
+    kind: str  # "area" (chosen), "imported" (kommune), "walks" (areas, routes), "findings"
+    names: list[str]  # the areas used, by name
+    routes: int  # walk routes included (buffered by the band)
+
+    def describe(self) -> dict:
+        """The region as the map and the GeoJSON state it."""
+        c = self.cells
+        return {"kind": self.kind, "areas": self.names, "routes": self.routes,
+                "cells": int(np.count_nonzero(c.inside)), "extra_cells": int(np.count_nonzero(
+                    ~c.inside)), "area_km2": round(c.area_km2, 2), "cell_m": c.cell_m,
+                "band_m": c.band_m, "requested_band_m": c.requested_band_m,
+                "min_neighbours": c.min_neighbours, "empty_cells_count": True}
+
+
+def study_region(session, f: HotspotFilter, pts: Points, band_m: float,
+                 cell_m: int = 100) -> Region:
+    """The region the findings *pts* of filter *f* come from, as 100 m cells with empty ones.
+
+    The chosen area when the filter names one. Otherwise, per walk behind the findings: for
+    imported data (a walk made by an import) the kommune it lies in (an area of kind
+    "kommune" over the walk's area), else the walk's area; for walks in the field their area
+    and their route buffered by the band. Cells of findings outside it are added. With no
+    usable shape, the cells within the band of the findings (``kind`` "findings").
+    """
+    import shapely
+
+    ex, ny = hs.cell_index(pts.x, pts.y, cell_m)
+    shapes, metric_routes, names, kind = [], [], set(), "walks"
+    if f.area_id:
+        area = session.get(Area, f.area_id)
+        if area is not None:
+            shapes.append(from_db(area.geom))
+            names.add(area.name)
+            kind = "area"
+    else:
+        walk_ids = sorted({int(w) for w in pts.walk_id})
+        rows = session.execute(sa.select(Walk.id, Walk.area_id, Walk.route).where(
+            Walk.id.in_(walk_ids))).all() if walk_ids else []
+        imported = set(session.scalars(sa.select(SpotImport.walk_id).where(
+            SpotImport.walk_id.in_(walk_ids)))) if walk_ids else set()
+        area_ids = {r.area_id for r in rows}
+        areas = {a.id: a for a in session.scalars(sa.select(Area).where(Area.id.in_(area_ids)))}
+        kommuner = list(session.scalars(sa.select(Area).where(Area.kind == "kommune")))
+        for r in rows:
+            area = areas.get(r.area_id)
+            if r.id in imported:
+                geom = from_db(area.geom) if area is not None else None
+                over = [k for k in kommuner if geom is not None and from_db(k.geom).intersects(
+                    geom.representative_point())]
+                for a in over or ([area] if area is not None else []):
+                    shapes.append(from_db(a.geom))
+                    names.add(a.name)
+                continue
+            if area is not None:
+                shapes.append(from_db(area.geom))
+                names.add(area.name)
+            if r.route is not None:
+                metric_routes.append(to_metric(from_db(r.route)).buffer(band_m))
+        kind = "imported" if rows and len(imported) == len(rows) else "walks"
+    parts = [to_metric(g) for g in shapes] + metric_routes
+    region_m = shapely.union_all(parts) if parts else None
+    if region_m is None or region_m.is_empty:
+        cells = hs.study_cells(*np.unique(np.stack([ex, ny], 1), axis=0).T, band_m, cell_m)
+        grid = hs.study_region(cells[:, 0], cells[:, 1], band_m, cell_m)
+        return Region(grid, "findings", [], 0)
+    east, north, share = hs.cells_in(region_m, cell_m)
+    grid = hs.study_region(east, north, band_m, cell_m, share, extra_east=ex, extra_north=ny)
+    return Region(grid, kind, sorted(names), len(metric_routes))
