@@ -99,6 +99,7 @@ EXPECT: dict[tuple[str, str], dict[str, set[int]]] = {
     ("admin.organisation_edit", "POST"): form(ADMINS, {422}),
     ("admin.users", "GET"): page(ADMINS),
     ("admin.audit_log", "GET"): page(ADMINS),
+    ("admin.privacy_log", "GET"): page(ADMINS),
     ("admin.user_new", "GET"): page(ADMINS),
     ("admin.user_new", "POST"): form(ADMINS, {422}),
     ("admin.user_edit", "GET"): page(ADMINS),

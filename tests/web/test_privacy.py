@@ -1,6 +1,7 @@
 """Privacy in the web layer: the note check and the spot API's warning, the edit page's
 confirmation, the closing meeting's flags and redaction, erasure pages, retention-run."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -223,3 +224,28 @@ def test_retention_run_command_with_dry_run(app, session, runner):
     assert session.scalar(sa.select(sa.func.count()).select_from(PrivacyLog)) == 3
     bad = runner.invoke(args=["retention-run", "--days", "0"])
     assert bad.exit_code != 0 and "at least one day" in bad.output
+
+
+def test_admins_read_the_privacy_log_paged_newest_first(app, session, runner):
+    """Retention runs and erasures are readable by admins (not only in the database), every
+    entry reachable by paging, in Danish; other roles get 403."""
+    admin = make_user(session, "admin")
+    coordinator = make_user(session, "koordinator")
+    people = [make_user(session, "deltager", email=f"p{i}@example.dk") for i in range(51)]
+    session.commit()
+    client, token = logged_in(app, admin)
+    for person in people:
+        assert client.post(f"/admin/users/{person.id}/erase",
+                           data={"csrf_token": token, "confirm": "1"}).status_code == 302
+    assert runner.invoke(args=["retention-run", "--dry-run"]).exit_code == 0
+    first = client.get("/admin/privacy-log").get_data(as_text=True)
+    assert "Privatlivslog" in first and "Opbevaringskørsel (prøvekørsel)" in first
+    assert "52 registreringer" in first
+    rows = re.findall(r"<td>(user \d+)</td>", first)
+    assert len(rows) == 49 and rows[0] == f"user {people[-1].id}"  # the dry run is first
+    older = client.get("/admin/privacy-log?page=2").get_data(as_text=True)
+    assert re.findall(r"<td>(user \d+)</td>", older) == [f"user {people[1].id}",
+                                                         f"user {people[0].id}"]
+    assert client.get("/admin/privacy-log?page=x").status_code == 422
+    other, _ = logged_in(app, coordinator)
+    assert other.get("/admin/privacy-log").status_code == 403

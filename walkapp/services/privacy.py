@@ -128,9 +128,34 @@ def _log(session, kind: str, actor: Actor | None, subject: str, summary: dict,
     return entry
 
 
-def log_entries(session, limit: int = 200) -> list[PrivacyLog]:
-    return list(session.scalars(sa.select(PrivacyLog).order_by(PrivacyLog.id.desc())
-                                .limit(limit)))
+@dataclass
+class LogPage:
+    """One page of the privacy log, newest first; every entry is reachable by paging."""
+
+    entries: list[PrivacyLog]
+    page: int
+    pages: int
+    total: int
+
+
+def log_page(session, actor: Actor, page: int | None, per_page: int = 50) -> LogPage:
+    """Retention runs and erasures for an admin, newest first, *per_page* a page."""
+    require_admin(actor)
+    total = session.scalar(sa.select(sa.func.count(PrivacyLog.id))) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page or 1, 1), pages)
+    entries = list(session.scalars(sa.select(PrivacyLog).order_by(PrivacyLog.id.desc())
+                                   .offset((page - 1) * per_page).limit(per_page)))
+    return LogPage(entries, page, pages, total)
+
+
+def summary_items(entry: PrivacyLog) -> list[tuple[str, object]]:
+    """The entry's summary as (key, value) pairs for a table (never an erased name)."""
+    try:
+        data = json.loads(entry.summary or "{}")
+    except ValueError:
+        return []
+    return sorted(data.items()) if isinstance(data, dict) else []
 
 
 # --- retention --------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 
+from walkapp.domain import params as parse
 from walkapp.domain.catalogue import ORG_KINDS
 from walkapp.domain.errors import DomainError
 from walkapp.domain.roles import ROLES
@@ -115,6 +116,13 @@ def audit_log():
     """Who was served police-only findings or unblurred photos: newest first, paged."""
     log = audit.entries(db.session, current_actor(), audit.parse_query(request.args))
     return render("admin/audit.html", log=log, kinds=audit.KINDS)
+
+
+@bp.get("/privacy-log")
+def privacy_log():
+    """Retention runs and erasures: newest first, paged."""
+    log = privacy.log_page(db.session, current_actor(), parse.integer(request.args, "page"))
+    return render("admin/privacy_log.html", log=log, summary_items=privacy.summary_items)
 
 
 @bp.get("/users")
