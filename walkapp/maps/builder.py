@@ -2,7 +2,8 @@
 extents, and the split into embeddable parts (walks.py and hotspots.py build on it)."""
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 import folium
 from flask_babel import gettext
@@ -15,11 +16,45 @@ from walkapp.maps import safe
 
 @dataclass
 class MapParts:
-    """What a page embeds: the map's div, its script, and the JS variable holding the map."""
+    """What a page embeds: the map's div, its script, and the JS variable holding the map; and
+    CSS that folium put in the html part, if any (templates/layouts/map.html puts the script
+    and the style in nonce-carrying tags; the html part holds neither)."""
 
     html: Markup
     script: Markup
     name: str
+    style: Markup = field(default=Markup(""), kw_only=True)
+
+
+_INLINE_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
+_INLINE_STYLE = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.S | re.I)
+_SCRIPT_TYPE = re.compile(r"""(?:^|\s)type\s*=\s*["']?([^"'\s>]+)""", re.I)
+_SCRIPT_SRC = re.compile(r"(?:^|\s)src\s*=", re.I)
+
+
+def _split_html(html: str) -> tuple[str, list[str], list[str]]:
+    """Take folium's inline scripts and styles out of its html part: return the markup left,
+    the scripts' code and the styles' CSS. Data blocks (a type other than JavaScript) stay."""
+    scripts: list[str] = []
+
+    def script(match: re.Match) -> str:
+        attrs, code = match.group(1), match.group(2)
+        kind = _SCRIPT_TYPE.search(attrs)
+        if kind and kind.group(1).lower() not in ("text/javascript", "application/javascript"):
+            return match.group(0)
+        if _SCRIPT_SRC.search(attrs):
+            raise ValueError("a library a map needs goes in the page's map_libraries block")
+        scripts.append(code)
+        return ""
+
+    styles: list[str] = []
+
+    def style(match: re.Match) -> str:
+        styles.append(match.group(1))
+        return ""
+
+    html = _INLINE_SCRIPT.sub(script, html)
+    return _INLINE_STYLE.sub(style, html), scripts, styles
 
 
 def base_map(config, center=None, zoom: int = 15, bounds=None) -> folium.Map:
@@ -106,6 +141,8 @@ def parts(m: folium.Map) -> MapParts:
             " ro.observe(el); } requestAnimationFrame(fit);"
             f" }})({name}, {json.dumps(bounds)});"
         )
-    return MapParts(
-        html=Markup(root.html.render()), script=Markup(root.script.render() + tail), name=name
-    )
+    # The page runs the script and applies the style under the request's CSP nonce.
+    html, html_scripts, styles = _split_html(root.html.render())
+    script = "\n".join([*html_scripts, root.script.render()]) + tail
+    return MapParts(html=Markup(html), script=Markup(script), name=name,
+                    style=Markup("\n".join(styles)))

@@ -203,7 +203,7 @@ def wiring_json(wiring: dict) -> Markup:
 
 
 def _page_map(m: MapParts, wiring: dict) -> PlannerMap:
-    return PlannerMap(m.html, m.script, m.name, wiring_json(wiring))
+    return PlannerMap(m.html, m.script, m.name, wiring_json(wiring), style=m.style)
 
 
 def hotspot_page_map(config, hm: HotspotMap, *, labels: dict, shown: set[str], view,

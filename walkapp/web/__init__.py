@@ -1,6 +1,7 @@
 """The web layer's shared parts, between Flask and the services: who asks (actor), in which
 language (locale), how answers are rendered (pages or htmx fragments), errors, request inputs
-and URLs. ``views/`` and ``api/`` import from here; this package never imports them.
+and URLs, and the security headers (security: the CSP and its nonce). ``views/`` and ``api/``
+import from here; this package never imports them.
 """
 
 import hmac
@@ -12,7 +13,7 @@ from walkapp.domain import params as parse
 from walkapp.domain.walks import PARTICIPANT_ROLE_LABELS
 from walkapp.extensions import db, login
 from walkapp.models import User
-from walkapp.web import errors
+from walkapp.web import errors, security
 from walkapp.web.actor import (
     CONTRACTOR_KEY,
     GUEST_KEY,
@@ -68,8 +69,4 @@ def init_app(app) -> None:
     def inject():
         return {"actor": current_actor(), "current_locale": select_locale()}
 
-    @app.after_request
-    def security_headers(resp):
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("Referrer-Policy", "same-origin")
-        return resp
+    security.init_app(app)  # CSP with a nonce per request, no framing, nosniff
