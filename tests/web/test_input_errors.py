@@ -203,3 +203,40 @@ def test_closing_merge_with_a_huge_id_is_422(app, session, env, field):  # noqa:
             field: "9" * 30}
     resp = client.post(f"/walks/{env['walk'].id}/closing/merge", data=form)
     assert resp.status_code == 422, resp.status_code
+
+
+def test_json_nested_past_the_recursion_limit_is_4xx(app, session, env):  # noqa: F811
+    """Found by tests/web/test_fuzz.py: Python's JSON parser raised RecursionError (a 500)."""
+    r = assigned_remedy(session, env)
+    client, token = logged_in(app, env["users"]["koordinator"].email)
+    resp = client.post(f"/api/remedies/{r.id}/transitions", data="[" * 100_000,
+                       content_type="application/json", headers={"X-CSRFToken": token})
+    assert resp.status_code == 422, resp.status_code
+    with app.test_request_context("/", method="POST", data="{" * 100_000,
+                                  content_type="application/json"):
+        from flask import request
+        from werkzeug.exceptions import BadRequest
+
+        with pytest.raises(BadRequest):
+            request.get_json()
+
+
+BEYOND_INTEGER = str(2**31)  # PostgreSQL's INTEGER ends at 2**31 - 1 (found by test_fuzz.py)
+
+
+def test_ids_past_a_postgres_integer_are_404_or_422(app, session, env):  # noqa: F811
+    walk, spot = env["walk"].id, env["spot"].id
+    client, token = logged_in(app, env["users"]["koordinator"].email)
+    for url in (f"/walks/{BEYOND_INTEGER}", f"/spots/{BEYOND_INTEGER}",
+                f"/remedies/{BEYOND_INTEGER}", f"/walks/{BEYOND_INTEGER}/closing"):
+        assert client.get(url).status_code == 404, url
+    for url in (f"/walks/{BEYOND_INTEGER}/closing/unmerge", f"/api/spots/{BEYOND_INTEGER}/hide",
+                f"/walks/{walk}/spots/{BEYOND_INTEGER}/hide",
+                f"/planner/focus/{BEYOND_INTEGER}/delete"):
+        assert client.post(url, headers={"X-CSRFToken": token}).status_code in (404, 405), url
+    resp = client.post(f"/walks/{walk}/closing/merge",
+                       data={"csrf_token": token, "keep_id": str(spot),
+                             "merge_id": BEYOND_INTEGER})
+    assert resp.status_code == 422
+    resp = client.get(f"/api/spots.geojson?walk={BEYOND_INTEGER}")
+    assert resp.status_code == 422
