@@ -28,7 +28,8 @@ def remedies_geojson():
 def transition(remedy_id: int):
     actor = current_actor()
     who = remedy_access.who_of(actor)
-    data = (request.get_json(silent=True) if request.is_json else request.form) or {}
+    data = lifecycle.transition_input(request.get_json(silent=True) if request.is_json
+                                      else request.form)
     refusal = lifecycle.attempt(db.session, who, remedy_id, lambda: lifecycle.actor_transition(
         db.session, actor, remedy_id, str(data.get("to") or ""), str(data.get("comment") or ""),
         lifecycle.parse_version(data.get("version")), photo=remedy_photo_upload(request.files),

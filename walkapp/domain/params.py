@@ -10,9 +10,10 @@ from datetime import date, datetime
 
 from walkapp.domain.errors import N_, ValidationError
 
-# The largest id or count a database column holds (a signed 64-bit integer): a bigger number in
-# a form or URL is the caller's mistake (SQLite would raise OverflowError, a 500).
-MAX_INT = 2**63 - 1
+# The largest id or count a database column holds: the ids are INTEGER columns, 32-bit signed
+# on PostgreSQL ("integer out of range" past it; SQLite overflows past 64 bits). A bigger number
+# in a form or URL is the caller's mistake, never a 500.
+MAX_INT = 2**31 - 1
 
 
 def whole(raw: str) -> int | None:

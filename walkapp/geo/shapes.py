@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -121,6 +121,14 @@ def _load(text: str | bytes, lim: GeometryLimits) -> Any:
         raise _too_deep(lim) from exc
     except ValueError as exc:  # JSONDecodeError, and integers of thousands of digits
         raise GeometryError("not valid JSON") from exc
+
+
+def load_geojson(text: str | bytes, max_bytes: int | None = None) -> Any:
+    """Parse GeoJSON text as parse_geojson() does: NaN/Infinity and integers of thousands of
+    digits raise GeometryError, nesting past recursion GeometryTooComplex; at most *max_bytes*
+    (the configured geometry limit when None; a file of many features may allow more)."""
+    lim = _limits if max_bytes is None else replace(_limits, max_bytes=max_bytes)
+    return _load(text, lim)
 
 
 def _is_number(value) -> bool:

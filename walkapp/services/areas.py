@@ -12,6 +12,7 @@ from walkapp.geo.shapes import (
     GeometryError,
     as_multipolygon,
     from_db,
+    load_geojson,
     parse_geojson,
     to_db,
     to_geojson,
@@ -25,14 +26,25 @@ GEOJSON_MAX_BYTES = 20 * 1024 * 1024
 
 def save_area(session, name: str, geom, kind: str = "boligomraade", owner_org_id=None) -> Area:
     """Create or replace the area called *name*."""
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError(N_("The area needs a name."), "name")
+    name = _area_name(name)
     try:
         multi = as_multipolygon(geom)
     except GeometryError as exc:
         raise ValidationError(N_("The area outline is not usable: %(reason)s"), "geometry",
                               reason=str(exc)) from exc
+    return _store_area(session, name, multi, kind, owner_org_id)
+
+
+def _area_name(name) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError(N_("The area needs a name."), "name")
+    if len(name) > 200:
+        raise ValidationError(N_("The name may have at most %(n)s characters."), "name", n=200)
+    return name
+
+
+def _store_area(session, name: str, multi, kind: str, owner_org_id=None) -> Area:
     area = session.scalar(sa.select(Area).where(Area.name == name))
     if area is None:
         area = Area(name=name)
@@ -46,31 +58,44 @@ def save_area(session, name: str, geom, kind: str = "boligomraade", owner_org_id
 
 
 def import_areas(session, text: str, name_property: str | None = None) -> list[Area]:
-    """Import every polygon feature of a GeoJSON FeatureCollection as an area."""
+    """Import every polygon feature of a GeoJSON FeatureCollection as an area.
+
+    The file is parsed with the geometry parser's bounds (NaN, huge numbers and deep nesting
+    are a 422), and every feature is parsed and repaired before the first write: no write lock
+    is held while an outline is computed, and a bad feature leaves nothing half-imported.
+    """
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
+        data = load_geojson(text, max_bytes=GEOJSON_MAX_BYTES)
+    except GeometryError as exc:
         raise ValidationError(N_("The file is not valid GeoJSON."), "file") from exc
     if not isinstance(data, dict):
         raise ValidationError(N_("The file is not valid GeoJSON."), "file")
     features = data.get("features") if data.get("type") == "FeatureCollection" else [data]
-    areas = []
-    for i, feat in enumerate(features if isinstance(features, list) else [], start=1):
-        if not isinstance(feat, dict):
-            raise ValidationError(N_("The file is not valid GeoJSON."), "file")
-        props = feat.get("properties") if isinstance(feat.get("properties"), dict) else {}
-        name = (props.get(name_property) if name_property else None) or props.get("name") \
-            or props.get("navn") or f"Område {i}"
-        try:
-            geom = parse_geojson(feat)
-        except GeometryError as exc:
-            raise ValidationError(N_("Feature %(n)s: %(reason)s"), "file", n=i,
-                                  reason=str(exc)) from exc
-        kind = props.get("kind") or ("kommune" if props.get("kommunekode") else "boligomraade")
-        areas.append(save_area(session, str(name), geom, kind))
-    if not areas:
+    prepared = [_prepare_feature(feat, i, name_property)
+                for i, feat in enumerate(features if isinstance(features, list) else [],
+                                         start=1)]
+    if not prepared:
         raise ValidationError(N_("The file has no areas."), "file")
-    return areas
+    return [_store_area(session, name, multi, kind) for name, multi, kind in prepared]
+
+
+def _prepare_feature(feat, i: int, name_property: str | None) -> tuple[str, object, str]:
+    """Feature *i*'s name, outline (a valid MultiPolygon) and kind, or a ValidationError
+    naming the feature."""
+    if not isinstance(feat, dict):
+        raise ValidationError(N_("The file is not valid GeoJSON."), "file")
+    props = feat.get("properties") if isinstance(feat.get("properties"), dict) else {}
+    name = (props.get(name_property) if name_property else None) or props.get("name") \
+        or props.get("navn") or f"Område {i}"
+    try:
+        multi = as_multipolygon(parse_geojson(feat))
+        name = _area_name(str(name))
+        kind = _area_kind(str(props.get("kind") or (
+            "kommune" if props.get("kommunekode") else "boligomraade")))
+    except GeometryError as exc:
+        raise ValidationError(N_("Feature %(n)s: %(reason)s"), "file", n=i,
+                              reason=str(exc)) from exc
+    return name, multi, kind
 
 
 def outline_areas(session, area_id: int | None = None) -> list[Area]:

@@ -2,6 +2,7 @@
 for bad input. Domain errors carry an untranslated message, translated here."""
 
 from flask import jsonify, make_response, redirect, render_template, request, url_for
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -36,7 +37,21 @@ def unauthorized():
     return redirect(url_for("auth.login", next=request.full_path))
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, with a request body nested past Python's recursion limit counted as
+    malformed JSON (a ValueError: get_json() answers 400, get_json(silent=True) None), not a
+    RecursionError and a 500."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError as exc:
+            raise ValueError("the JSON is nested too deeply") from exc
+
+
 def init_app(app) -> None:
+    app.json = JSONProvider(app)
+
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         db.session.rollback()

@@ -33,8 +33,8 @@ def photo_sources(photo) -> dict:
 
 
 class IdConverter(IntegerConverter):
-    """``<int:...>`` for database ids: a number beyond a 64-bit column matches no route (404),
-    where Werkzeug's converter would pass it on and SQLite would overflow (500)."""
+    """``<int:...>`` for database ids: a number beyond an id column (MAX_INT) matches no route
+    (404), where Werkzeug's converter would pass it on and the database would overflow (500)."""
 
     def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_INT, signed=False):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

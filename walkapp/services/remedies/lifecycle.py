@@ -71,10 +71,20 @@ def parse_version(raw) -> int | None:
     raw = str(raw if raw is not None else "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    version = parse.whole(raw)  # ASCII digits, at most a database integer
+    if version is None:
         raise ValidationError(N_("The field %(name)s must be a number."), "version",
                               name="version")
-    return int(raw)
+    return version
+
+
+def transition_input(data):
+    """A transition request's fields: a form, or a JSON body that must be an object."""
+    if data is None:
+        return {}
+    if not hasattr(data, "get"):  # JSON [], "text", 42, true
+        raise ValidationError(N_("The request body must be a JSON object."), "to")
+    return data
 
 
 @dataclass
@@ -98,10 +108,18 @@ def attempt(session, who: rd.Who, remedy_id: int, change: Callable[[], object],
             ) -> Refusal | None:
     """Run *change* and commit it. On a stale version or invalid input (the errors *refuse*
     names), roll back and return the remedy as it is now (as *who* may see it) with the error,
-    for the page to show again; any other error propagates."""
+    for the page to show again; any other error propagates.
+
+    Someone else's save between our version check and our write (two coordinators saving one
+    form at once) makes the versioned UPDATE match no row, wherever the flush happens (an
+    autoflush, the commit): that is a stale version too."""
     try:
-        change()
-        session.commit()
+        try:
+            change()
+            session.commit()
+        except so.exc.StaleDataError:
+            session.rollback()
+            raise StaleRemedy(load_remedy(session, remedy_id)) from None
     except refuse as exc:
         session.rollback()
         return Refusal(get_remedy(session, who, remedy_id), exc)
