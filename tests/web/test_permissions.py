@@ -82,6 +82,7 @@ EXPECT: dict[tuple[str, str], dict[str, set[int]]] = {
     # API
     ("api.spots_geojson", "GET"): everyone(OK),  # filtered to what the caller may see
     ("api.get_spot", "GET"): spec(SEES_SPOT, OK, user=HIDDEN, anonymous=HIDDEN),
+    ("api.check_note", "POST"): everyone(OK),  # checks text only; reads and stores nothing
     ("api.create_spot", "POST"): spec(ON_WALK, {422}, anonymous={401, 403}),
     ("api.update_spot", "POST"): spec(WALK_LEADERS | {"guest"}, {409, 422},
                                       user={403, 404}, anonymous={401, 403, 404}),
@@ -104,6 +105,8 @@ EXPECT: dict[tuple[str, str], dict[str, set[int]]] = {
     ("admin.participants", "GET"): page(ADMINS),
     ("admin.participant_erase", "GET"): page(ADMINS),
     ("admin.user_erase", "GET"): page(ADMINS),
+    ("admin.user_erase", "POST"): form(ADMINS, {422}),  # not confirmed: nothing is erased
+    ("admin.participant_erase", "POST"): form(ADMINS, {422}),
     ("admin.user_new", "GET"): page(ADMINS),
     ("admin.user_new", "POST"): form(ADMINS, {422}),
     ("admin.user_edit", "GET"): page(ADMINS),
@@ -141,6 +144,7 @@ EXPECT: dict[tuple[str, str], dict[str, set[int]]] = {
     ("closing.closing", "GET"): page(PLANNERS),
     ("closing.merge", "POST"): form(PLANNERS, {422}),
     ("closing.unmerge", "POST"): form(PLANNERS, {422}),
+    ("closing.redact_note", "POST"): form(PLANNERS, {422}),
     ("closing.create_remedy", "POST"): form(PLANNERS, {422}),
     # Walk report: whoever reads the walk (participants get the publishable version).
     # Inspectors work remedies, they do not read walks.
@@ -293,6 +297,7 @@ def build_world(app, session) -> World:
         "walk_id": walk.id, "spot_id": spot.id, "area_id": area.id,
         "org_id": users["admin"].organisation_id, "user_id": users["deltager"].id,
         "code": walk.join_code, "filename": "css/app.css", "photo_id": spot.photos[0].id,
+        "participant_id": participant.id,
         **_photo_args(app, spot),  # token, rendition and whatever else the photo URL holds
     }
     _add_follow_up(app, session, world, walk, spot, users)

@@ -76,9 +76,10 @@ class NoteChange:
 
 
 def parse_note_change(form) -> NoteChange:
-    spot_id = parse.optional_id(form, "spot_id")
-    if spot_id is None:
-        raise NotFound(N_("No such spot."))
+    spot_id = parse.integer(form, "spot_id")
+    if spot_id is None:  # a hidden field: only a broken or forged form lacks it
+        raise ValidationError(N_("The field %(name)s must be a number."), "spot_id",
+                              name="spot_id")
     if form.get("action") == "redact":
         return NoteChange(spot_id, None)
     return NoteChange(spot_id, parse.text(form, "note"))
