@@ -194,8 +194,10 @@ def focus_features(areas) -> list[dict]:
 
 
 def area_features(session) -> list[dict]:
+    """Every area's outline; the kommune first, so it is drawn beneath the housing areas and
+    hovering a housing area shows that area's name, not the kommune's."""
     return [feature(from_db(a.geom), {"id": a.id, "name": a.name, "kind": a.kind})
-            for a in session.scalars(sa.select(Area).order_by(Area.name))]
+            for a in session.scalars(sa.select(Area).order_by(Area.kind != "kommune", Area.name))]
 
 
 def extent(points: Points | None, fc: dict):
