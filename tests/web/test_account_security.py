@@ -148,6 +148,9 @@ def test_safe_next_keeps_same_site_paths(app, target):
 @pytest.mark.parametrize("target", HOSTILE_NEXT)
 def test_language_switch_never_redirects_off_site(client, target):
     resp = client.get("/lang/en", query_string={"next": target})
+    if "\x00" in target:  # every query string holding NUL is refused before any view
+        assert resp.status_code == 400 and "Location" not in resp.headers
+        return
     assert resp.status_code == 302
     assert resp.headers["Location"] == "/"
 

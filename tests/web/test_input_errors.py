@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from tests.conftest import logged_in
+from tests.conftest import AuthActions, logged_in
 from tests.factories import make_user
 from tests.web.test_remedies import assigned_remedy, env  # noqa: F401 (a fixture)
 from walkapp.models import Remedy, RemedyEvent
@@ -240,3 +240,19 @@ def test_ids_past_a_postgres_integer_are_404_or_422(app, session, env):  # noqa:
     assert resp.status_code == 422
     resp = client.get(f"/api/spots.geojson?walk={BEYOND_INTEGER}")
     assert resp.status_code == 422
+
+
+def test_nul_characters_are_refused_not_a_500(client, session):
+    """The fuzzer's find: an e-mail holding NUL at login was a 500 on PostGIS (text columns
+    refuse NUL). Query strings, form fields and JSON strings holding NUL answer 400."""
+    token = AuthActions(client).token()
+    login = client.post("/login", data={"email": "a\x00b@example.dk", "password": "x",
+                                        "csrf_token": token})
+    assert login.status_code == 400
+    assert client.get("/spots/?q=a%00b").status_code == 400
+    with pytest.raises(ValueError):  # get_json(): 400; get_json(silent=True): None
+        client.application.json.loads('{"note": ["ok", {"k": "a\\u0000b"}]}')
+    assert client.application.json.loads('{"note": "ok"}') == {"note": "ok"}
+    wrong = client.post("/login", data={"email": "ab@example.dk", "password": "x",
+                                        "csrf_token": token})
+    assert 400 < wrong.status_code < 500  # an ordinary wrong login: refused, but not as this

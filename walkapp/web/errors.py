@@ -1,7 +1,7 @@
 """Errors as users get them: a page in their language, or JSON for API clients; never a 500
 for bad input. Domain errors carry an untranslated message, translated here."""
 
-from flask import jsonify, make_response, redirect, render_template, request, url_for
+from flask import abort, jsonify, make_response, redirect, render_template, request, url_for
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
@@ -44,13 +44,46 @@ class JSONProvider(DefaultJSONProvider):
 
     def loads(self, s, **kwargs):
         try:
-            return super().loads(s, **kwargs)
+            data = super().loads(s, **kwargs)
         except RecursionError as exc:
             raise ValueError("the JSON is nested too deeply") from exc
+        if _holds_nul(data):  # as in forms: no typed text holds NUL, PostgreSQL refuses it
+            raise ValueError("the JSON holds a NUL character")
+        return data
+
+
+def _holds_nul(data) -> bool:
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def has_nul(values) -> bool:
+    """True if any key or value of a (multi)dict holds a NUL character."""
+    return any("\x00" in key or "\x00" in str(value) for key, value in values)
+
+
+def refuse_nul() -> None:
+    """Answer 400 to query strings and form fields holding a NUL character: no text a person
+    types holds one, and PostgreSQL refuses it in text columns (a 500 otherwise). Uploaded
+    files are not looked at (their bytes may hold anything)."""
+    if has_nul(request.args.items(multi=True)) or (
+            request.method != "GET" and has_nul(request.form.items(multi=True))):
+        abort(400)
 
 
 def init_app(app) -> None:
     app.json = JSONProvider(app)
+    app.before_request(refuse_nul)
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
