@@ -11,10 +11,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
-
 from tests.web.test_permissions import build_url, endpoints
-from walkapp.extensions import db
+from tests.web.test_permissions import world as world  # noqa: F401 (the fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 URL_IN_TEXT = re.compile(r"""(?:https?:)?//[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?[^\s"'`<>()\\]*""",
@@ -97,16 +95,6 @@ def page_problems(client, html: str, where: str, tile_url: str, attribution: str
         if url == tile_url:
             problems.append(f"{where}: the tile URL used outside a script ({kind})")
     return problems
-
-
-@pytest.fixture
-def world(app):
-    from tests.web.test_permissions import build_world
-
-    with app.app_context():
-        built = build_world(app, db.session)
-        db.session.remove()
-    return built
 
 
 def test_no_page_loads_anything_offsite(app, world):

@@ -12,7 +12,7 @@ import folium
 import pytest
 
 from tests.web.test_permissions import build_url, endpoints
-from walkapp.extensions import db
+from tests.web.test_permissions import world as world  # noqa: F401 (the fixture)
 from walkapp.maps.builder import parts
 from walkapp.web.security import content_security_policy, tile_source
 
@@ -69,16 +69,6 @@ def page_problems(resp, where: str) -> tuple[str, list[str]]:
     problems += [f"{where}: inline handler {h}" for h in doc.handlers]
     problems += [f"{where}: script URL {u}" for u in doc.script_urls]
     return nonce, problems
-
-
-@pytest.fixture
-def world(app):
-    from tests.web.test_permissions import build_world
-
-    with app.app_context():
-        built = build_world(app, db.session)
-        db.session.remove()
-    return built
 
 
 def test_every_page_carries_the_policy_and_satisfies_it(app, world):
