@@ -69,7 +69,7 @@ def _holds_nul(data) -> bool:
 
 def has_nul(values) -> bool:
     """True if any key or value of a (multi)dict holds a NUL character."""
-    return any("\x00" in key or "\x00" in str(value) for key, value in values)
+    return any("\x00" in str(key) or "\x00" in str(value) for key, value in values)
 
 
 def refuse_nul() -> None:
